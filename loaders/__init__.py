@@ -1,0 +1,1 @@
+"""nkworkers corpus core: typed model, reader, validator, derived views and build."""

@@ -1,0 +1,122 @@
+"""The ``nkworkers`` command line: parse arguments, call one function, render."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from loaders.corpus import CorpusError
+from loaders.validate import validate_corpus
+
+app = typer.Typer(
+    help="nkworkers: annotated corpus of North Korean workers in Russia.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+Root = Annotated[Path, typer.Option("--root", help="corpus checkout (default: current directory)")]
+
+
+def _fail(exc: CorpusError) -> None:
+    for problem in exc.problems:
+        typer.echo(str(problem), err=True)
+    err.print(f"[red]{len(exc.problems)} problem(s); nothing was written.[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+def validate(root: Root = Path(".")) -> None:
+    """Check raw/, the manifest, annotations/ and splits; print every problem."""
+    problems = validate_corpus(root)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s)[/red]")
+        raise typer.Exit(1)
+    console.print("[green]corpus is valid[/green]")
+
+
+@app.command()
+def build(
+    root: Root = Path("."),
+    check: Annotated[
+        bool, typer.Option("--check", help="exit 1 if data/ or README YAML differ from a build")
+    ] = False,
+) -> None:
+    """Write data/<config>/<split>.parquet and the README's generated YAML."""
+    from loaders import build as builder
+    from loaders import schema
+
+    try:
+        if check:
+            diffs = builder.check(root) + schema.check(root)
+            for diff in diffs:
+                err.print(diff)
+            if diffs:
+                err.print("[red]run `nkworkers build` and commit the result[/red]")
+                raise typer.Exit(1)
+            console.print("[green]data/ and README.md are up to date[/green]")
+            return
+        result = builder.build(root)
+        schema.write(root)
+    except CorpusError as exc:
+        _fail(exc)
+        return
+    for config, counts in result.counts.items():
+        console.print(f"{config}: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
+    console.print(f"fingerprint {result.fingerprint[:16]}")
+
+
+@app.command()
+def stats(
+    root: Root = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Counts per layer, label and split, and what IOB2 tagging did to spans."""
+    from loaders.stats import corpus_stats
+
+    try:
+        result = corpus_stats(root)
+    except CorpusError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(result, indent=1, ensure_ascii=False))
+        return
+    table = Table(title="nkworkers: counts per split")
+    table.add_column("layer/label", no_wrap=True)
+    splits = [*result["splits"], "total"]
+    for split in splits:
+        table.add_column(split, justify="right")
+    for key, row in result["counts"].items():
+        table.add_row(key, *(str(row[s]) for s in splits))
+    console.print(table)
+    tagging = Table(title="IOB2 tagging of character spans")
+    for column in ("layer", *_TAG_COLUMNS):
+        tagging.add_column(column)
+    for layer, rep in result["tagging"].items():
+        tagging.add_row(layer, *(str(rep[k]) for k in _TAG_COLUMNS))
+    console.print(tagging)
+
+
+_TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")
+
+
+def _mount_optional() -> None:
+    """Sub-commands whose modules live beside this one."""
+    from loaders import articles_cli
+    from loaders.labelstudio.cli import ls_app
+
+    app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
+    articles_cli.register(app)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,158 @@
+"""The typed data model that every part of nkworkers speaks.
+
+Span convention, used everywhere: ``start`` and ``end`` are half-open
+character offsets into the article text exactly as stored in raw/ (Python
+``str`` indices over the UTF-8-decoded file): ``end`` is exclusive, so the
+span's text is ``text[start:end]``. Token offsets, where they exist, are
+called ``token_start`` / ``token_end`` and are half-open too.
+
+Every id is unique across the corpus because it starts with its doc_id
+(``<doc_id>-E3``); cross-references (record -> span, record -> parent) are ids.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from loaders.labels import (
+    ControlCategory,
+    EntityType,
+    PublishedConfidence,
+    QuoteType,
+    Role,
+    SourceAnonymity,
+    SourceKind,
+    Zone,
+)
+
+Offset = Annotated[int, Field(ge=0, description="character offset into the article text")]
+SCHEMA_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class ZoneSpan(_Strict):
+    """One zone; the zones of a document tile its text."""
+
+    start: Offset
+    end: Offset = Field(description="exclusive end")
+    label: Zone
+
+
+class Entity(_Strict):
+    id: str
+    start: Offset
+    end: Offset = Field(description="exclusive end")
+    text: str = Field(description="text[start:end], stored to catch drift")
+    label: EntityType
+
+
+class AttributionSpan(_Strict):
+    id: str
+    start: Offset
+    end: Offset = Field(description="exclusive end")
+    text: str
+    role: Role
+
+
+class Attribution(_Strict):
+    """One attribution record: who (source) says (cue) what (content)."""
+
+    id: str
+    source: str | None = Field(description="id of a SOURCE span; null for agentless records")
+    cue: str = Field(description="id of a CUE span")
+    content: list[str] = Field(description="ids of CONTENT spans, in text order")
+    source_anonymity: SourceAnonymity
+    source_kind: SourceKind
+    quote_type: QuoteType
+    source_id: str | None = Field(
+        description="coreference id shared by the records whose sources are the same speaker"
+    )
+    parent: str | None = Field(description="id of the enclosing (outer) record, if nested")
+
+
+class ControlMeasure(_Strict):
+    id: str
+    start: Offset
+    end: Offset = Field(description="exclusive end")
+    text: str
+    labels: list[ControlCategory] = Field(min_length=1)
+
+
+class Annotation(_Strict):
+    """annotations/<doc_id>.json: every layer of one article."""
+
+    schema_version: int = SCHEMA_VERSION
+    doc_id: str
+    text_sha256: str = Field(description="sha256 of the raw file bytes")
+    zones: list[ZoneSpan] = []
+    entities: list[Entity] = []
+    attribution_spans: list[AttributionSpan] = []
+    attributions: list[Attribution] = []
+    control_measures: list[ControlMeasure] = []
+
+    def is_empty(self) -> bool:
+        return not (
+            self.zones
+            or self.entities
+            or self.attribution_spans
+            or self.attributions
+            or self.control_measures
+        )
+
+
+class ManifestEntry(_Strict):
+    """One line of raw/manifest.jsonl."""
+
+    doc_id: str
+    outlet: str
+    headline: str | None = Field(description="null where the headline was not found")
+    headline_note: str | None = None
+    published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="ISO date or month")
+    published_confidence: PublishedConfidence
+    published_evidence: str
+    credits: str | None
+    url: str | None
+    sha256: str
+    rights: str
+
+
+class Document(BaseModel):
+    """An article as the rest of the code sees it: metadata, text and layers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meta: ManifestEntry
+    text: str
+    annotation: Annotation
+
+    @property
+    def doc_id(self) -> str:
+        return self.meta.doc_id
+
+
+class Splits(_Strict):
+    """annotations/splits.json: which annotated article is in which split.
+
+    An article that is in no split (newly added, not yet annotated) stays out
+    of data/.
+    """
+
+    train: list[str]
+    validation: list[str]
+    test: list[str]
+
+    def split_of(self) -> dict[str, str]:
+        return {
+            doc_id: name
+            for name in ("train", "validation", "test")
+            for doc_id in getattr(self, name)
+        }
+
+    def fold_of(self) -> dict[str, int]:
+        """Leave-one-document-out fold index: the doc's rank in sorted doc_id order."""
+        return {doc_id: i for i, doc_id in enumerate(sorted(self.split_of()))}

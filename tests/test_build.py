@@ -1,0 +1,83 @@
+"""build: deterministic, atomic, reproduces annotations/, and --check catches drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from loaders import build as builder
+from loaders.cli import app
+from loaders.corpus import read_corpus
+from tests.conftest import ROOT, snapshot
+
+runner = CliRunner()
+
+
+def test_two_builds_are_byte_identical(corpus: Path) -> None:
+    builder.build(corpus)
+    first = snapshot(corpus / "data"), (corpus / "README.md").read_bytes()
+    builder.build(corpus)
+    assert (snapshot(corpus / "data"), (corpus / "README.md").read_bytes()) == first
+
+
+def test_committed_data_is_what_the_build_produces() -> None:
+    assert builder.check(ROOT) == []
+
+
+def test_check_fails_when_annotations_change(corpus: Path) -> None:
+    path = next((corpus / "annotations").glob("00*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entities"] = data["entities"][1:]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--check", "--root", str(corpus)])
+    assert result.exit_code == 1
+    assert "differs from a fresh build" in result.stderr
+
+
+def test_documents_config_reproduces_annotations_exactly() -> None:
+    loaded = read_corpus(ROOT)
+    rows = {
+        row["doc_id"]: row
+        for split in builder.SPLITS
+        for row in pq.read_table(ROOT / "data" / "documents" / f"{split}.parquet").to_pylist()
+    }
+    assert loaded.splits is not None
+    assert set(rows) == set(loaded.splits.split_of())
+    for doc_id, row in rows.items():
+        ann = loaded.annotations[doc_id].model_dump(mode="json")
+        for layer in ("zones", "entities", "attribution_spans", "attributions", "control_measures"):
+            assert row[layer] == ann[layer], (doc_id, layer)
+        assert row["text"] == loaded.raw_bytes[doc_id].decode("utf-8")
+        assert row["sha256"] == ann["text_sha256"]
+
+
+def test_failed_build_leaves_previous_data_intact(corpus: Path, monkeypatch) -> None:
+    before = snapshot(corpus / "data"), (corpus / "README.md").read_bytes()
+    calls = {"n": 0}
+    original = builder._Writers.write
+
+    def fail_midway(self, config, split, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full (simulated)")
+        return original(self, config, split, rows)
+
+    monkeypatch.setattr(builder._Writers, "write", fail_midway)
+    with pytest.raises(OSError):
+        builder.build(corpus)
+    assert (snapshot(corpus / "data"), (corpus / "README.md").read_bytes()) == before
+    assert not list(corpus.glob(".data-*"))
+
+
+def test_unannotated_article_stays_out_of_the_splits(corpus: Path) -> None:
+    splits = json.loads((corpus / "annotations" / "splits.json").read_text(encoding="utf-8"))
+    dropped = splits["validation"].pop()
+    (corpus / "annotations" / "splits.json").write_text(json.dumps(splits), encoding="utf-8")
+    result = builder.build(corpus)
+    assert result.counts["documents"]["validation"] == 0
+    table = pq.read_table(corpus / "data" / "documents" / "validation.parquet")
+    assert table.num_rows == 0 and dropped
