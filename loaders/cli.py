@@ -109,14 +109,36 @@ def stats(
 _TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")
 
 
-def _mount_optional() -> None:
-    """Sub-commands whose modules live beside this one."""
-    from loaders import articles_cli
-    from loaders.labelstudio.cli import ls_app
+@app.command()
+def agreement(
+    root: Root = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+) -> None:
+    """Inter-annotator agreement per layer (annotator A vs B, and gold vs each)."""
+    from baselines.evaluation.agreement import AgreementError, corpus_agreement
+    from baselines.evaluation.agreement_report import agreement_tables
 
-    app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
-    articles_cli.register(app)
+    try:
+        result = corpus_agreement(root)
+    except AgreementError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=1))
+        return
+    for table in agreement_tables(result):
+        console.print(table)
 
+
+def _register_subcommands() -> None:
+    """Commands whose modules live in their own packages."""
+    from baselines.evaluation import cli as evaluation_cli
+
+    evaluation_cli.register(app)
+
+
+_register_subcommands()
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,69 @@
+"""Render agreement figures (computation is in agreement.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def agreement_rows(pair: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(layer, measure, value) rows of one pair's figures."""
+    ent, att, ctl = pair["entities"], pair["attribution"], pair["control_measures"]
+    rows = [
+        ("entities", "strict F1", _f(ent["strict_f1"])),
+        ("entities", f"Cohen's kappa over {ent['tokens']} tokens", _f(ent["token_kappa"])),
+        ("entities", "Krippendorff's alpha over tokens", _f(ent["token_alpha"])),
+    ]
+    for role in ("source", "cue", "content"):
+        rows.append(
+            (
+                "attribution",
+                f"{role} span F1 exact / overlap",
+                f"{_f(att[role]['exact'])} / {_f(att[role]['overlap'])}",
+            )
+        )
+    rows.append(("attribution", "record F1", _f(att["records_f1"])))
+    for name, acc in att["attributes_accuracy"].items():
+        rows.append(("attribution", f"{name} accuracy (matched records)", _f(acc)))
+    rows.append(
+        (
+            "control",
+            "span micro F1 exact / overlap",
+            f"{_f(ctl['spans_micro']['exact'])} / {_f(ctl['spans_micro']['overlap'])}",
+        )
+    )
+    for cat, v in ctl["spans_per_category"].items():
+        rows.append(
+            ("control", f"{cat} span F1 exact / overlap", f"{_f(v['exact'])} / {_f(v['overlap'])}")
+        )
+    rows.append(("control", "sentence-level micro F1", _f(ctl["sentence_micro_f1"])))
+    rows.append(("control", "sentence-level kappa (pooled)", _f(ctl["sentence_kappa_pooled"])))
+    for cat, k in ctl["sentence_kappa_per_category"].items():
+        rows.append(("control", f"{cat} sentence kappa", _f(k)))
+    return rows
+
+
+def agreement_tables(result: dict[str, Any]) -> list[Table]:
+    tables = []
+    for pair_name, pair in result.items():
+        table = Table(title=f"agreement: {pair_name} ({len(pair['documents'])} articles)")
+        for column in ("layer", "measure", "value"):
+            table.add_column(column, no_wrap=column != "measure")
+        for row in agreement_rows(pair):
+            table.add_row(*row)
+        tables.append(table)
+    return tables
+
+
+def agreement_markdown(result: dict[str, Any]) -> str:
+    pairs = list(result)
+    lines = ["| layer | measure | " + " | ".join(pairs) + " |", "|---|---|" + "---|" * len(pairs)]
+    columns = [agreement_rows(result[p]) for p in pairs]
+    for i, (layer, measure, _) in enumerate(columns[0]):
+        lines.append(f"| {layer} | {measure} | " + " | ".join(c[i][2] for c in columns) + " |")
+    return "\n".join(lines) + "\n"

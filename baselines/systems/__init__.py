@@ -1,0 +1,1 @@
+"""Baseline systems: each trains on train, selects on validation, predicts documents."""
