@@ -1,0 +1,51 @@
+"""The README: its usage examples run, and its set-up commands are what CI runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLES = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+
+
+def setup_commands() -> list[str]:
+    first_block = re.search(r"```bash\n(.*?)```", README, flags=re.S)
+    assert first_block is not None
+    return [ln for ln in first_block.group(1).splitlines() if ln and not ln.startswith("#")]
+
+
+def test_first_section_gives_exactly_two_setup_commands() -> None:
+    assert len(setup_commands()) == 2
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    test_command = setup_commands()[1]
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_there_is_a_usage_example_per_config() -> None:
+    for config in ("documents", "entities", "attribution", "control_measures"):
+        assert any(f'"{config}")' in code for code in EXAMPLES), config
+
+
+@pytest.mark.parametrize("code", EXAMPLES, ids=lambda c: c.split("load_dataset(")[1][:40])
+def test_usage_example_runs(code: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "HF_DATASETS_CACHE": str(tmp_path / "cache"),
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
+    }
+    script = code.replace("path/to/nkworkers", str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
