@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import Features
 
 from loaders import card
-from loaders.corpus import CorpusError, read_corpus
+from loaders.corpus import CorpusError, Problem, read_corpus, read_document, read_index
+from loaders.encode import compile_features
 from loaders.features import CONFIGS, FEATURES
 from loaders.labels import Split
 from loaders.model import Document
-from loaders.validate import validate_loaded
+from loaders.validate import check_document, check_index, validate_loaded
 from loaders.views import ViewReport, documents_row, sentence_rows
 
 DATA = "data"
@@ -54,12 +54,36 @@ def load_valid(root: Path) -> tuple[list[Document], dict[str, str], dict[str, in
     return docs, split_of, fold_of
 
 
+def checked_documents(root: Path, problems: list[Problem]) -> Iterator[tuple[str, int, Document]]:
+    """(split, fold, document) in build order, one article in memory at a time.
+
+    Every article is read and checked, those outside the splits too; problems
+    go into ``problems``, and once there is one nothing more is yielded, so
+    the caller writes nothing from a bad corpus (and raises at the end).
+    """
+    index = read_index(root)
+    problems += check_index(index)
+    split_of = index.splits.split_of() if index.splits else {}
+    fold_of = index.splits.fold_of() if index.splits else {}
+    order = [(s, d) for s in SPLITS for d in sorted(split_of) if split_of[d] == s]
+    order += [("", d) for d in sorted(set(index.manifest) - set(split_of))]
+    for split, doc_id in order:
+        raw, annotation, parse_problems = read_document(root, doc_id)
+        problems += parse_problems + check_document(index, doc_id, raw, annotation)
+        if problems or not split or raw is None or annotation is None:
+            continue
+        meta = index.manifest[doc_id]
+        doc = Document(meta=meta, text=raw.decode("utf-8"), annotation=annotation)
+        yield split, fold_of[doc_id], doc
+
+
 class _Writers:
     """One ParquetWriter per (config, split), fed in row batches."""
 
     def __init__(self, out: Path, stack: ExitStack):
         self.out, self.stack = out, stack
         self.features = {name: FEATURES[name]() for name in CONFIGS}
+        self.encoders = {name: compile_features(f) for name, f in self.features.items()}
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.counts = {name: dict.fromkeys(SPLITS, 0) for name in CONFIGS}
 
@@ -80,9 +104,10 @@ class _Writers:
         return self.writers[key]
 
     def write(self, config: str, split: str, rows: list[dict]) -> None:
-        features: Features = self.features[config]
-        encoded = [features.encode_example(row) for row in rows]
-        table = pa.Table.from_pylist(encoded, schema=features.arrow_schema)
+        encode = self.encoders[config]
+        table = pa.Table.from_pylist(
+            [encode(row) for row in rows], schema=self.features[config].arrow_schema
+        )
         self._writer(config, split).write_table(table)
         self.counts[config][split] += len(rows)
 
@@ -94,30 +119,23 @@ class _Writers:
                     self._writer(config, split)
 
 
-def _batches(
-    docs: list[Document], split_of: dict[str, str]
-) -> Iterator[tuple[str, list[Document]]]:
-    for split in SPLITS:
-        in_split = [d for d in docs if split_of[d.doc_id] == split]
-        for i in range(0, len(in_split), _BATCH_DOCS):
-            yield split, in_split[i : i + _BATCH_DOCS]
-
-
 def write_tree(root: Path, out: Path) -> BuildResult:
     """Write every parquet file into ``out``; return counts and the new README."""
-    docs, split_of, fold_of = load_valid(root)
+    problems: list[Problem] = []
     report = ViewReport()
     with ExitStack() as stack:
         writers = _Writers(out, stack)
-        for split, batch in _batches(docs, split_of):
-            rows: dict[str, list[dict]] = {name: [] for name in CONFIGS}
-            for doc in batch:
-                fold = fold_of[doc.doc_id]
-                rows["documents"].append(documents_row(doc, fold))
-                for name, doc_rows in sentence_rows(doc, fold, report).items():
-                    rows[name] += doc_rows
-            for name in CONFIGS:
-                writers.write(name, split, rows[name])
+        pending: dict[tuple[str, str], list[dict]] = {}
+        for split, fold, doc in checked_documents(root, problems):
+            batch = pending.setdefault(("documents", split), [])
+            batch.append(documents_row(doc, fold))
+            for name, doc_rows in sentence_rows(doc, fold, report).items():
+                pending.setdefault((name, split), []).extend(doc_rows)
+            if len(batch) >= _BATCH_DOCS:
+                _flush(writers, pending)
+        if problems:
+            raise CorpusError(problems)
+        _flush(writers, pending)
         writers.close_empty()
     fingerprint = tree_fingerprint(out)
     readme = card.update_front_matter(
@@ -125,6 +143,13 @@ def write_tree(root: Path, out: Path) -> BuildResult:
         card.generated_yaml(writers.features, writers.counts, fingerprint),
     )
     return BuildResult(writers.counts, report, fingerprint, readme)
+
+
+def _flush(writers: _Writers, pending: dict[tuple[str, str], list[dict]]) -> None:
+    for (config, split), rows in pending.items():
+        if rows:
+            writers.write(config, split, rows)
+    pending.clear()
 
 
 def tree_fingerprint(out: Path) -> str:

@@ -48,14 +48,22 @@ class CorpusError(Exception):
 
 
 @dataclass
-class Loaded:
-    """What was read, plus every problem met while reading."""
+class Index:
+    """What the corpus holds, read without reading the texts and annotations."""
 
     manifest: dict[str, ManifestEntry] = field(default_factory=dict)
-    raw_bytes: dict[str, bytes] = field(default_factory=dict)
-    annotations: dict[str, Annotation] = field(default_factory=dict)
+    raw_ids: set[str] = field(default_factory=set)
+    annotation_ids: set[str] = field(default_factory=set)
     splits: Splits | None = None
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Loaded(Index):
+    """The index plus every text and annotation, and every problem met reading them."""
+
+    raw_bytes: dict[str, bytes] = field(default_factory=dict)
+    annotations: dict[str, Annotation] = field(default_factory=dict)
 
     def documents(self) -> Iterator[Document]:
         for doc_id in sorted(self.manifest):
@@ -119,45 +127,70 @@ def parse(file: str, data: bytes, model: type[BaseModel]) -> tuple[Any, list[Pro
         return None, pydantic_problems(file, raw, exc)
 
 
-def read_manifest(root: Path, loaded: Loaded) -> None:
+def read_manifest(root: Path, index: Index) -> None:
     path = root / MANIFEST
     if not path.exists():
-        loaded.problems.append(Problem(MANIFEST, "<file>", "missing", "restore raw/manifest.jsonl"))
+        index.problems.append(Problem(MANIFEST, "<file>", "missing", "restore raw/manifest.jsonl"))
         return
     for lineno, line in enumerate(path.read_bytes().splitlines(), start=1):
         if not line.strip():
             continue
         entry, problems = parse(f"{MANIFEST}:{lineno}", line, ManifestEntry)
-        loaded.problems += problems
+        index.problems += problems
         if entry is None:
             continue
-        if entry.doc_id in loaded.manifest:
-            loaded.problems.append(
+        if entry.doc_id in index.manifest:
+            index.problems.append(
                 Problem(f"{MANIFEST}:{lineno}", entry.doc_id, "duplicate doc_id", "keep one line")
             )
-        loaded.manifest[entry.doc_id] = entry
+        index.manifest[entry.doc_id] = entry
+
+
+def _fill_index(root: Path, index: Index) -> None:
+    read_manifest(root, index)
+    index.raw_ids = {p.stem for p in (root / RAW).glob("*.txt")}
+    index.annotation_ids = {
+        p.stem
+        for p in (root / ANNOTATIONS).glob("*.json")
+        if p.name not in {"splits.json", "schema.json"}
+    }
+    splits_path = root / SPLITS
+    if splits_path.exists():
+        index.splits, problems = parse(SPLITS, splits_path.read_bytes(), Splits)
+        index.problems += problems
+    else:
+        index.problems.append(Problem(SPLITS, "<file>", "missing", "restore the split file"))
+
+
+def read_index(root: Path) -> Index:
+    """Manifest, splits and which files exist; the texts and annotations are not read."""
+    index = Index()
+    _fill_index(root, index)
+    return index
+
+
+def read_document(root: Path, doc_id: str) -> tuple[bytes | None, Annotation | None, list[Problem]]:
+    """One article's raw bytes and parsed annotation (None where missing or unreadable)."""
+    raw_path = root / RAW / f"{doc_id}.txt"
+    raw = raw_path.read_bytes() if raw_path.exists() else None
+    path = annotation_path(root, doc_id)
+    if not path.exists():
+        return raw, None, []
+    annotation, problems = parse(f"{ANNOTATIONS}/{path.name}", path.read_bytes(), Annotation)
+    return raw, annotation, problems
 
 
 def read_corpus(root: Path) -> Loaded:
     """Read everything; never raises on bad content (see Loaded.problems)."""
     loaded = Loaded()
-    read_manifest(root, loaded)
-    for path in sorted((root / RAW).glob("*.txt")):
-        loaded.raw_bytes[path.stem] = path.read_bytes()
-    for path in sorted((root / ANNOTATIONS).glob("*.json")):
-        if path.name in {"splits.json", "schema.json"}:
-            continue
-        rel = f"{ANNOTATIONS}/{path.name}"
-        annotation, problems = parse(rel, path.read_bytes(), Annotation)
+    _fill_index(root, loaded)
+    for doc_id in sorted(loaded.raw_ids | loaded.annotation_ids):
+        raw, annotation, problems = read_document(root, doc_id)
         loaded.problems += problems
+        if raw is not None:
+            loaded.raw_bytes[doc_id] = raw
         if annotation is not None:
-            loaded.annotations[path.stem] = annotation
-    splits_path = root / SPLITS
-    if splits_path.exists():
-        loaded.splits, problems = parse(SPLITS, splits_path.read_bytes(), Splits)
-        loaded.problems += problems
-    else:
-        loaded.problems.append(Problem(SPLITS, "<file>", "missing", "restore the split file"))
+            loaded.annotations[doc_id] = annotation
     return loaded
 
 

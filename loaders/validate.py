@@ -11,9 +11,20 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from loaders.corpus import ANNOTATIONS, MANIFEST, SPLITS, Loaded, Problem, read_corpus, sha256
-from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity
+from loaders.corpus import (
+    ANNOTATIONS,
+    MANIFEST,
+    SPLITS,
+    Index,
+    Loaded,
+    Problem,
+    read_corpus,
+    sha256,
+)
+from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
 from loaders.model import Annotation, ManifestEntry
+
+SPLIT_NAMES = tuple(s.value for s in Split)
 
 
 class _Span(Protocol):
@@ -284,11 +295,22 @@ def all_ids(annotation: Annotation) -> list[str]:
 
 
 def check_ids(file: str, annotation: Annotation) -> list[Problem]:
+    """Ids carry their doc_id prefix and are unique in the document.
+
+    Together with unique doc_ids this makes every id unique across the corpus
+    without holding the whole corpus's ids in memory.
+    """
     prefix = f"{annotation.doc_id}-"
-    ids = all_ids(annotation) + [r.source_id for r in annotation.attributions if r.source_id]
-    return [
+    ids = all_ids(annotation)
+    problems = [
+        Problem(file, i, f"id used {n} times in the document", "give every record its own id")
+        for i, n in sorted(Counter(ids).items())
+        if n > 1
+    ]
+    refs = ids + [r.source_id for r in annotation.attributions if r.source_id]
+    return problems + [
         Problem(file, i, f"id does not start with {prefix!r}", "prefix every id with the doc_id")
-        for i in sorted(set(ids))
+        for i in sorted(set(refs))
         if not i.startswith(prefix)
     ]
 
@@ -341,9 +363,9 @@ def validate_document(
     )
 
 
-def check_presence(loaded: Loaded) -> list[Problem]:
+def check_presence(index: Index) -> list[Problem]:
     problems = []
-    for doc_id in sorted(set(loaded.raw_bytes) - set(loaded.manifest)):
+    for doc_id in sorted(index.raw_ids - set(index.manifest)):
         problems.append(
             Problem(
                 MANIFEST,
@@ -352,20 +374,20 @@ def check_presence(loaded: Loaded) -> list[Problem]:
                 "add its line (nkworkers add-article does)",
             )
         )
-    for doc_id in sorted(set(loaded.manifest) - set(loaded.raw_bytes)):
+    for doc_id in sorted(set(index.manifest) - index.raw_ids):
         problems.append(
             Problem(MANIFEST, doc_id, f"raw/{doc_id}.txt is missing", "restore the raw file")
         )
-    for doc_id in sorted(set(loaded.manifest) - set(loaded.annotations)):
+    for doc_id in sorted(set(index.manifest) - index.annotation_ids):
         problems.append(
             Problem(
                 f"{ANNOTATIONS}/{doc_id}.json",
                 doc_id,
-                "annotation file missing or unreadable",
+                "annotation file missing",
                 "restore it (an unannotated article has an empty annotation)",
             )
         )
-    for doc_id in sorted(set(loaded.annotations) - set(loaded.manifest)):
+    for doc_id in sorted(index.annotation_ids - set(index.manifest)):
         problems.append(
             Problem(
                 f"{ANNOTATIONS}/{doc_id}.json",
@@ -377,53 +399,54 @@ def check_presence(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def check_splits(loaded: Loaded) -> list[Problem]:
-    if loaded.splits is None:
+def check_splits(index: Index) -> list[Problem]:
+    if index.splits is None:
         return []
     problems = []
-    counts = Counter(
-        d for name in ("train", "validation", "test") for d in getattr(loaded.splits, name)
-    )
+    counts = Counter(d for name in SPLIT_NAMES for d in getattr(index.splits, name))
     for doc_id, n in sorted(counts.items()):
         if n > 1:
             problems.append(
                 Problem(SPLITS, doc_id, "article is in more than one split", "keep it in one")
             )
-        annotation = loaded.annotations.get(doc_id)
-        if doc_id not in loaded.manifest:
+        if doc_id not in index.manifest:
             problems.append(Problem(SPLITS, doc_id, "split names an unknown article", "remove it"))
-        elif annotation is not None and annotation.is_empty():
-            problems.append(
-                Problem(
-                    SPLITS,
-                    doc_id,
-                    "an unannotated article is in a split",
-                    "annotate it first, or take it out of the split",
-                )
-            )
     return problems
 
 
-def check_corpus_ids(loaded: Loaded) -> list[Problem]:
-    seen: Counter[str] = Counter(i for a in loaded.annotations.values() for i in all_ids(a))
-    return [
-        Problem(ANNOTATIONS, i, f"id used {n} times", "make every id unique across the corpus")
-        for i, n in sorted(seen.items())
-        if n > 1
-    ]
+def check_index(index: Index) -> list[Problem]:
+    """Everything that can be checked without reading texts and annotations."""
+    return list(index.problems) + check_presence(index) + check_splits(index)
+
+
+def check_document(
+    index: Index, doc_id: str, raw: bytes | None, annotation: Annotation | None
+) -> list[Problem]:
+    """Every check of one article that the index and its own files allow."""
+    if raw is None or annotation is None or doc_id not in index.manifest:
+        return []  # reported by check_presence or by the parser
+    file = f"{ANNOTATIONS}/{doc_id}.json"
+    problems = validate_document(index.manifest[doc_id], raw, annotation, file)
+    in_split = index.splits is not None and doc_id in index.splits.split_of()
+    if in_split and annotation.is_empty():
+        problems.append(
+            Problem(
+                SPLITS,
+                doc_id,
+                "an unannotated article is in a split",
+                "annotate it first, or take it out of the split",
+            )
+        )
+    return problems
 
 
 def validate_loaded(loaded: Loaded) -> list[Problem]:
-    problems = list(loaded.problems) + check_presence(loaded) + check_splits(loaded)
+    problems = check_index(loaded)
     for doc_id in sorted(loaded.annotations):
-        if doc_id in loaded.manifest and doc_id in loaded.raw_bytes:
-            problems += validate_document(
-                loaded.manifest[doc_id],
-                loaded.raw_bytes[doc_id],
-                loaded.annotations[doc_id],
-                f"{ANNOTATIONS}/{doc_id}.json",
-            )
-    return problems + check_corpus_ids(loaded)
+        problems += check_document(
+            loaded, doc_id, loaded.raw_bytes.get(doc_id), loaded.annotations[doc_id]
+        )
+    return problems
 
 
 def validate_corpus(root: Path) -> list[Problem]:

@@ -1,0 +1,1 @@
+"""Performance measurements, side by side with the reference tools (python -m benchmarks)."""

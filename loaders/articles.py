@@ -1,0 +1,108 @@
+"""Add an article to the corpus: its raw text, its manifest line, an empty annotation.
+
+The doc_id is ``NNN_<first 16 hex of the text's sha256>`` with NNN the next
+free number. The new article stays out of annotations/splits.json until it
+is annotated (a split is a decision about annotated articles only).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from loaders.atomic import write_bytes
+from loaders.corpus import (
+    MANIFEST,
+    RAW,
+    CorpusError,
+    Problem,
+    pydantic_problems,
+    read_corpus,
+    sha256,
+    write_annotation,
+)
+from loaders.model import Annotation, ManifestEntry
+
+DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
+DEFAULT_EVIDENCE = "as given to `nkworkers add-article`; not yet checked against the source"
+
+
+def default_rights(outlet: str) -> str:
+    return (
+        f"All rights reserved by {outlet} (as far as is known: no reuse terms were found). "
+        "Redistributed here for non-commercial research only; the annotations' licence does "
+        "not cover this text. Takedown requests: see DATASHEET.md (Maintenance)."
+    )
+
+
+def next_number(doc_ids: list[str]) -> int:
+    numbers = [int(m.group(1)) for d in doc_ids if (m := DOC_ID.match(d))]
+    return max(numbers, default=-1) + 1
+
+
+def add_article(
+    *,
+    root: Path,
+    file: Path,
+    outlet: str,
+    published: str,
+    url: str | None = None,
+    headline: str | None = None,
+    credits: str | None = None,
+    published_confidence: str = "medium",
+    published_evidence: str = DEFAULT_EVIDENCE,
+    rights: str | None = None,
+) -> ManifestEntry:
+    """Write raw/<doc_id>.txt, an empty annotations/<doc_id>.json, then the manifest line."""
+    data = file.read_bytes()
+    where = str(file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            [Problem(where, "<file>", f"not UTF-8: {exc}", "save it as UTF-8")]
+        ) from None
+    if not text.strip():
+        raise CorpusError([Problem(where, "<file>", "the text is empty", "give the article text")])
+    loaded = read_corpus(root)
+    digest = sha256(data)
+    for entry in loaded.manifest.values():
+        if entry.sha256 == digest:
+            raise CorpusError(
+                [
+                    Problem(
+                        where, entry.doc_id, "this text is already in the corpus", "nothing to do"
+                    )
+                ]
+            )
+    taken = [*loaded.manifest, *loaded.raw_bytes]
+    doc_id = f"{next_number(taken):03d}_{digest[:16]}"
+    fields = {
+        "doc_id": doc_id,
+        "outlet": outlet,
+        "headline": headline,
+        "published": published,
+        "published_confidence": published_confidence,
+        "published_evidence": published_evidence,
+        "credits": credits,
+        "url": url,
+        "sha256": digest,
+        "rights": rights or default_rights(outlet),
+    }
+    try:
+        entry = ManifestEntry.model_validate(fields)
+    except ValidationError as exc:
+        raise CorpusError(pydantic_problems(MANIFEST, fields, exc)) from None
+
+    write_bytes(root / RAW / f"{doc_id}.txt", data)
+    write_annotation(root, Annotation(doc_id=doc_id, text_sha256=digest))
+    manifest = root / MANIFEST
+    before = manifest.read_bytes() if manifest.exists() else b""
+    if before and not before.endswith(b"\n"):
+        before += b"\n"
+    line = json.dumps(entry.model_dump(mode="json"), ensure_ascii=False) + "\n"
+    write_bytes(manifest, before + line.encode("utf-8"))
+    return entry

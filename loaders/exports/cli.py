@@ -1,0 +1,67 @@
+"""``nkworkers export`` and ``nkworkers croissant``: mounted on the main app by :func:`register`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loaders.corpus import CorpusError
+from loaders.exports import FORMATS, export
+
+
+def export_command(
+    fmt: Annotated[str, typer.Option("--format", help=f"one of: {', '.join(FORMATS)}")],
+    out: Annotated[Path, typer.Option("--out", help="folder to write into (created)")],
+    root: Annotated[
+        Path, typer.Option("--root", help="corpus checkout (default: current directory)")
+    ] = Path("."),
+) -> None:
+    """Export the validated corpus as brat standoff, CoNLL IOB2 per layer, or JSONL."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {list(FORMATS)}", param_hint="--format")
+    try:
+        paths = export(root=root, fmt=fmt, out=out)
+    except CorpusError as exc:
+        typer.echo(f"export: refused: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {len(paths)} {fmt} file(s) under {out}")
+
+
+def croissant_command(
+    root: Annotated[
+        Path, typer.Option("--root", help="corpus checkout (default: current directory)")
+    ] = Path("."),
+    check: Annotated[
+        bool, typer.Option("--check", help="exit 1 if croissant.json differs from a fresh one")
+    ] = False,
+) -> None:
+    """Write croissant.json (Croissant 1.1 metadata of data/*.parquet), validated."""
+    from loaders import croissant
+
+    if check:
+        diffs = croissant.check(root)
+        for diff in diffs:
+            typer.echo(diff, err=True)
+        if diffs:
+            typer.echo("run `nkworkers croissant` and commit croissant.json", err=True)
+            raise typer.Exit(1)
+        typer.echo("croissant.json is up to date")
+        return
+    try:
+        path = croissant.write(root)
+    except FileNotFoundError as exc:
+        typer.echo(f"croissant: {exc}", err=True)
+        raise typer.Exit(1) from None
+    errors = croissant.validate(path)
+    for error in errors:
+        typer.echo(error, err=True)
+    if errors:
+        raise typer.Exit(1)
+    typer.echo(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
+    app.command("croissant")(croissant_command)

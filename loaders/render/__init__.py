@@ -1,0 +1,109 @@
+"""``nkworkers render``: a static, self-contained site to browse the corpus.
+
+``site`` is pure (documents, splits and stats in; ``{relative path: bytes}``
+out); ``render_site`` is the IO edge. One page per article (``<doc_id>.html``)
+with the three layers highlighted and switchable, details on hover and the
+attribution links drawn from cue to source and content; ``index.html`` with
+the corpus counts and label-distribution charts (``charts/*.png``). Styles
+and scripts are inline and the pages link only to each other and to the
+PNGs, so nothing is fetched from the network when the site is viewed (the
+article's own URL is shown as a plain link).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from loaders.atomic import write_bytes
+from loaders.labels import Split
+from loaders.model import Document
+from loaders.render import assets
+from loaders.render.charts import charts
+from loaders.render.page import LAYERS, marks, page
+
+
+def _index(
+    docs: Sequence[Document],
+    split_of: Mapping[str, str],
+    stats: Mapping[str, Any],
+    chart_titles: Mapping[str, str],
+) -> str:
+    splits = [s.value for s in Split]
+    head = "".join(f"<th>{s}</th>" for s in [*splits, "total"])
+    rows = "\n".join(
+        f"<tr><td>{escape(key)}</td>"
+        + "".join(f'<td class="n">{row[s]}</td>' for s in [*splits, "total"])
+        + "</tr>"
+        for key, row in stats["counts"].items()
+        if row["total"]
+    )
+    articles = []
+    for doc in docs:
+        items = marks(doc)
+        per_layer = " · ".join(
+            f"{sum(m.layer == layer for m in items)} {layer.replace('_', ' ')}" for layer in LAYERS
+        )
+        articles.append(
+            f'<tr><td><a href="{escape(doc.doc_id)}.html">'
+            f"{escape(doc.meta.headline or doc.doc_id)}</a></td>"
+            f"<td>{escape(doc.meta.outlet)}</td><td>{escape(doc.meta.published)}</td>"
+            f"<td>{split_of[doc.doc_id]}</td><td>{per_layer}</td></tr>"
+        )
+    figures = "\n".join(
+        f'<figure><img src="charts/{name}" alt="{escape(title)}"></figure>'
+        for name, title in chart_titles.items()
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>nkworkers corpus</title><style>{assets.css()}</style></head>
+<body>
+<header><h1>nkworkers: North Korean workers in Russia, annotated</h1>
+<p class="meta">{len(docs)} articles; entities (OntoNotes), PARC-style attribution and
+control measures. Article texts: all rights reserved by their publishers.</p></header>
+<section><h2>Articles</h2>
+<table><thead><tr><th>headline</th><th>outlet</th><th>published</th><th>split</th>
+<th>annotations</th></tr></thead><tbody>
+{chr(10).join(articles)}
+</tbody></table></section>
+<section><h2>Label distributions</h2><div class="charts">{figures}</div></section>
+<section><h2>Counts per split</h2>
+<table class="stats"><thead><tr><th>layer/label</th>{head}</tr></thead><tbody>
+{rows}
+</tbody></table></section>
+<script>document.body.setAttribute("data-ready", "true");</script>
+</body></html>
+"""
+
+
+def site(
+    docs: Sequence[Document], split_of: Mapping[str, str], stats: Mapping[str, Any]
+) -> dict[str, bytes]:
+    """Every file of the site (pure)."""
+    pngs = charts(stats)
+    files = {f"charts/{name}": png for name, (_, png) in pngs.items()}
+    ids = [d.doc_id for d in docs]
+    for i, doc in enumerate(docs):
+        neighbours = (ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None)
+        html = page(doc, split_of[doc.doc_id], neighbours)
+        files[f"{doc.doc_id}.html"] = html.encode("utf-8")
+    titles = {name: title for name, (title, _) in pngs.items()}
+    files["index.html"] = _index(docs, split_of, stats, titles).encode("utf-8")
+    return files
+
+
+def render_site(*, root: Path, out: Path) -> list[Path]:
+    """Read and validate the corpus at root; write the site under out."""
+    from loaders.build import load_valid
+    from loaders.stats import corpus_stats
+
+    docs, split_of, _ = load_valid(root)
+    files = site(docs, split_of, corpus_stats(root))
+    paths = []
+    for rel, data in sorted(files.items()):
+        write_bytes(out / rel, data)
+        paths.append(out / rel)
+    return paths

@@ -1,0 +1,31 @@
+"""``nkworkers render``: mounted on the main app by :func:`register`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loaders.corpus import CorpusError
+
+
+def render_command(
+    out: Annotated[Path, typer.Option("--out", help="folder for the site (created)")],
+    root: Annotated[
+        Path, typer.Option("--root", help="corpus checkout (default: current directory)")
+    ] = Path("."),
+) -> None:
+    """Write a static HTML site: one page per article and an index with charts."""
+    from loaders.render import render_site
+
+    try:
+        paths = render_site(root=root, out=out)
+    except CorpusError as exc:
+        typer.echo(f"render: refused: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {len(paths)} file(s); open {out / 'index.html'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("render")(render_command)

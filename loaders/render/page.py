@@ -1,0 +1,219 @@
+"""One article as HTML: its text with every annotation highlighted (pure).
+
+Annotations of the three layers overlap freely (an entity inside a content
+span inside a control measure), and HTML elements must nest, so the text is
+cut at every annotation boundary and each annotation is drawn as one or more
+``<span class="ann">`` fragments. Every fragment carries ``data-ann-id``; the
+first fragment of an annotation also carries ``data-ann-first``, so counting
+``data-ann-first`` counts annotations (and their ids are the annotation ids).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+from itertools import pairwise
+from typing import Any
+
+from loaders.labels import ControlCategory, EntityType, Role, names
+from loaders.model import Document
+from loaders.render import assets
+
+LAYERS = ("entities", "attribution", "control_measures")
+LAYER_TITLES = {
+    "entities": "Entities",
+    "attribution": "Attribution",
+    "control_measures": "Control measures",
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    id: str
+    layer: str
+    start: int
+    end: int  # exclusive
+    label: str
+    title: str
+    classes: str
+    records: tuple[str, ...] = ()
+
+
+def marks(doc: Document) -> list[Mark]:
+    """Every annotation of the article that has a span, as something to highlight."""
+    ann = doc.annotation
+    records_of: dict[str, list[str]] = {}
+    for r in ann.attributions:
+        for span_id in (r.source, r.cue, *r.content):
+            if span_id is not None:
+                records_of.setdefault(span_id, []).append(r.id)
+    out = [
+        Mark(
+            e.id,
+            "entities",
+            e.start,
+            e.end,
+            e.label.value,
+            f"{e.label.value} · {e.id}",
+            f"ent ent-{e.label.value}",
+        )
+        for e in ann.entities
+    ]
+    out += [
+        Mark(
+            s.id,
+            "attribution",
+            s.start,
+            s.end,
+            s.role.value,
+            f"{s.role.value} · {s.id} · records: {', '.join(records_of.get(s.id, [])) or 'none'}",
+            f"att att-{s.role.value}",
+            tuple(records_of.get(s.id, [])),
+        )
+        for s in ann.attribution_spans
+    ]
+    out += [
+        Mark(
+            c.id,
+            "control_measures",
+            c.start,
+            c.end,
+            " + ".join(lab.value for lab in c.labels),
+            f"{' + '.join(lab.value for lab in c.labels)} · {c.id}",
+            "cm",
+        )
+        for c in ann.control_measures
+    ]
+    return [m for m in out if m.end > m.start]
+
+
+def _open_tag(mark: Mark, first: bool) -> str:
+    attrs = [
+        f'class="ann {mark.classes}"',
+        f'data-ann-id="{escape(mark.id)}"',
+        f'data-layer="{mark.layer}"',
+        f'data-label="{escape(mark.label)}"',
+        f'title="{escape(mark.title)}"',
+    ]
+    if mark.records:
+        attrs.append(f'data-rec="{escape(" ".join(mark.records))}"')
+    if first:
+        attrs.append("data-ann-first")
+    return f"<span {' '.join(attrs)}>"
+
+
+def highlight(text: str, items: list[Mark]) -> str:
+    """The text as HTML with each mark drawn as properly nested fragments."""
+    bounds = sorted({0, len(text), *(m.start for m in items), *(m.end for m in items)})
+    order = sorted(items, key=lambda m: (m.start, -m.end, LAYERS.index(m.layer), m.id))
+    out: list[str] = []
+    stack: list[Mark] = []
+    opened: set[str] = set()
+    for a, b in pairwise(bounds):
+        active = [m for m in order if m.start <= a and b <= m.end]
+        keep = 0
+        while keep < len(stack) and keep < len(active) and stack[keep] is active[keep]:
+            keep += 1
+        out += ["</span>"] * (len(stack) - keep)
+        stack = stack[:keep]
+        for m in active[keep:]:
+            out.append(_open_tag(m, m.id not in opened))
+            opened.add(m.id)
+            stack.append(m)
+        out.append(escape(text[a:b]))
+    out += ["</span>"] * len(stack)
+    return "".join(out)
+
+
+def _records(doc: Document) -> list[dict[str, Any]]:
+    spans = {s.id: s for s in doc.annotation.attribution_spans}
+
+    def text(span_id: str | None) -> str | None:
+        return spans[span_id].text if span_id in spans else None
+
+    return [
+        {
+            **r.model_dump(mode="json"),
+            "source_text": text(r.source),
+            "cue_text": text(r.cue),
+            "content_text": [text(c) for c in r.content],
+        }
+        for r in doc.annotation.attributions
+    ]
+
+
+def _record_rows(records: list[dict[str, Any]]) -> str:
+    rows = []
+    for r in records:
+        content = " … ".join(t or "" for t in r["content_text"])
+        rows.append(
+            f'<tr data-rec-row="{escape(r["id"])}"><td>{escape(r["id"].rsplit("-", 1)[-1])}</td>'
+            f"<td>{escape(r['source_text'] or '(none)')}</td><td>{escape(r['cue_text'] or '')}</td>"
+            f"<td>{escape(content)}</td><td>{escape(r['source_anonymity'])}</td>"
+            f"<td>{escape(r['source_kind'])}</td><td>{escape(r['quote_type'])}</td>"
+            f"<td>{escape((r['parent'] or '').rsplit('-', 1)[-1])}</td></tr>"
+        )
+    return "\n".join(rows)
+
+
+def _legend() -> str:
+    ents = "".join(f'<span class="key ent ent-{x}">{x}</span>' for x in names(EntityType))
+    roles = "".join(f'<span class="key att att-{x}">{x}</span>' for x in names(Role))
+    return (
+        f'<div class="legend" data-legend="entities">{ents}</div>'
+        f'<div class="legend" data-legend="attribution">{roles}</div>'
+        '<div class="legend" data-legend="control_measures">'
+        f'<span class="key cm">control measure ({len(ControlCategory)} categories)</span></div>'
+    )
+
+
+def page(doc: Document, split: str, prev_next: tuple[str | None, str | None]) -> str:
+    """The whole HTML page of one article."""
+    meta = doc.meta
+    items = marks(doc)
+    counts = {layer: sum(m.layer == layer for m in items) for layer in LAYERS}
+    toggles = "".join(
+        f'<label><input type="checkbox" checked data-layer-toggle="{layer}"> '
+        f"{LAYER_TITLES[layer]} ({counts[layer]})</label>"
+        for layer in LAYERS
+    )
+    records = _records(doc)
+    nav = " ".join(
+        f'<a href="{escape(target)}.html">{label}</a>'
+        for target, label in zip(prev_next, ("← previous", "next →"), strict=True)
+        if target is not None
+    )
+    url = (
+        f'<a href="{escape(meta.url)}" rel="noreferrer">{escape(meta.url)}</a>' if meta.url else ""
+    )
+    data = json.dumps(records, ensure_ascii=False).replace("</", "<\\/")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(meta.headline or doc.doc_id)} · nkworkers</title>
+<style>{assets.css()}</style></head>
+<body data-doc-id="{escape(doc.doc_id)}" data-ann-count="{len(items)}">
+<header><a href="index.html">nkworkers</a> · {split} · {escape(doc.doc_id)}
+<span class="nav">{nav}</span>
+<h1>{escape(meta.headline or "(headline not found)")}</h1>
+<p class="meta">{escape(meta.outlet)} · published {escape(meta.published)}
+({escape(meta.published_confidence.value)} confidence) · {escape(meta.credits or "")} {url}</p>
+<div class="toggles">{toggles}
+<label><input type="checkbox" data-label-toggle> labels</label></div>
+{_legend()}
+</header>
+<main><article id="text">{highlight(doc.text, items)}</article>
+<aside id="details"><h2>Details</h2>
+<div id="details-body">Hover over a highlighted span.</div></aside>
+</main>
+<svg id="links" aria-hidden="true"></svg>
+<section><h2>Attribution records ({len(records)})</h2>
+<table class="records"><thead><tr><th>id</th><th>source</th><th>cue</th><th>content</th>
+<th>anonymity</th><th>kind</th><th>quote</th><th>parent</th></tr></thead>
+<tbody>{_record_rows(records)}</tbody></table>
+<p class="rights">{escape(meta.rights)}</p></section>
+<script type="application/json" id="records">{data}</script>
+<script>{assets.js()}</script>
+</body></html>
+"""
