@@ -14,6 +14,7 @@ prints them, and the span lists of the sentence configs keep every span.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,8 +38,17 @@ class TagReport:
 
 def token_range(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
     """Half-open token indices (token_start, token_end) of tokens overlapping [start, end)."""
-    inside = [i for i, t in enumerate(tokens) if t.start < end and start < t.end]
-    return (inside[0], inside[-1] + 1) if inside else None
+    first = bisect_right(tokens, start, key=_end)  # first token ending after start
+    stop = bisect_left(tokens, end, key=_start)  # tokens starting before end
+    return (first, stop) if first < stop else None
+
+
+def _start(token: Token) -> int:
+    return token.start
+
+
+def _end(token: Token) -> int:
+    return token.end
 
 
 def is_aligned(tokens: Sequence[Token], span: LabeledSpan) -> bool:

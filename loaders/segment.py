@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
+from spacy.tokens import Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,20 +53,30 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _sentences(doc: Doc, offset: int, text: str) -> list[Sentence]:
+    # Token attributes read as one array: creating spaCy Token objects one by
+    # one was most of the build's cost at corpus scale.
+    array: list[list[int]] = doc.to_array([IDX, LENGTH, IS_SPACE, SENT_START]).tolist()  # type: ignore[assignment]
+    sentences: list[Sentence] = []
+    tokens: list[Token] = []
+    for idx, length, is_space, sent_start in array:
+        if sent_start == 1 and tokens:
+            sentences.append(Sentence(tokens[0].start, tokens[-1].end, tuple(tokens)))
+            tokens = []
+        if not is_space:
+            start = offset + idx
+            tokens.append(Token(start, start + length, text[start : start + length]))
+    if tokens:
+        sentences.append(Sentence(tokens[0].start, tokens[-1].end, tuple(tokens)))
+    return sentences
+
+
 def segment(text: str) -> list[Sentence]:
     """Sentences (each with its tokens) in text order, covering every non-space char."""
-    nlp = _nlp()
     line_spans = _lines(text)
-    sentences: list[Sentence] = []
-    for (offset, _), doc in zip(
-        line_spans, nlp.pipe(text[s:e] for s, e in line_spans), strict=True
-    ):
-        for sent in doc.sents:
-            tokens = tuple(
-                Token(offset + t.idx, offset + t.idx + len(t.text), t.text)
-                for t in sent
-                if not t.is_space
-            )
-            if tokens:
-                sentences.append(Sentence(tokens[0].start, tokens[-1].end, tokens))
-    return sentences
+    docs = _nlp().pipe(text[s:e] for s, e in line_spans)
+    return [
+        sentence
+        for (offset, _), doc in zip(line_spans, docs, strict=True)
+        for sentence in _sentences(doc, offset, text)
+    ]

@@ -10,17 +10,30 @@ clipped to it (each part opens with B-); ``ViewReport`` counts such spans.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from loaders.iob import LabeledSpan, TagReport, spans_to_tags, token_range
-from loaders.labels import MEASURE_TAG, ControlCategory, Role
+from loaders.labels import MEASURE_TAG, ControlCategory, Role, names
 from loaders.model import Document
 from loaders.segment import Sentence, segment
 
 Row = dict[str, Any]
+
+
+class _HasSpan(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+T = TypeVar("T", bound=_HasSpan)
+ROLE_NAMES = names(Role)
+CATEGORY_NAMES = names(ControlCategory)
 
 
 @dataclass
@@ -57,15 +70,31 @@ def _clip(sentence: Sentence, span: LabeledSpan) -> LabeledSpan:
     return LabeledSpan(max(span.start, sentence.start), min(span.end, sentence.end), span.label)
 
 
+def buckets(sentences: Sequence[Sentence], spans: Sequence[T]) -> list[list[T]]:
+    """For each sentence, the spans (objects with start/end) that overlap it, in input order.
+
+    Bisecting sentence offsets keeps this linear in spans and sentences; a
+    scan of every span for every sentence dominated the build at scale.
+    """
+    starts = [s.start for s in sentences]
+    ends = [s.end for s in sentences]
+    out: list[list[T]] = [[] for _ in sentences]
+    for span in spans:
+        first = bisect_right(ends, span.start)
+        last = bisect_left(starts, span.end)
+        for i in range(first, last):
+            out[i].append(span)
+    return out
+
+
 def _tags(
     sentence: Sentence, spans: Iterable[LabeledSpan], layer: str, report: ViewReport
 ) -> list[str]:
     inside = []
     for span in spans:
-        if _touching(sentence, span.start, span.end):
-            if span.start < sentence.start or span.end > sentence.end:
-                report.cross_sentence[layer] += 1
-            inside.append(_clip(sentence, span))
+        if span.start < sentence.start or span.end > sentence.end:
+            report.cross_sentence[layer] += 1
+        inside.append(_clip(sentence, span))
     return spans_to_tags(sentence.tokens, inside, report.layer(layer))
 
 
@@ -88,67 +117,88 @@ def _token_span(sentence: Sentence, start: int, end: int) -> dict[str, int]:
     return {"start": start, "end": end, "token_start": rng[0], "token_end": rng[1]}
 
 
+def _attribution_row(
+    sentence: Sentence,
+    spans: list[Row],
+    records: list[Row],
+    role_spans: dict[str, list[LabeledSpan]],
+    report: ViewReport,
+) -> Row:
+    ids = {s["id"] for s in spans}
+    touching = [
+        r
+        for r in records
+        if ids & {r["cue"], *r["content"], *([r["source"]] if r["source"] else [])}
+    ]
+    return {
+        **{
+            f"{role.lower()}_tags": _tags(sentence, found, role, report)
+            for role, found in role_spans.items()
+        },
+        "attribution_ids": [r["id"] for r in touching],
+        "spans": [
+            {"id": s["id"], "role": s["role"], **_token_span(sentence, s["start"], s["end"])}
+            for s in spans
+        ],
+        "attributions": touching,
+    }
+
+
+def _control_row(sentence: Sentence, measures: list[Row], report: ViewReport) -> Row:
+    present = {lab for c in measures for lab in c["labels"]}
+    return {
+        "labels": [cat for cat in CATEGORY_NAMES if cat in present],
+        "span_tags": _tags(
+            sentence,
+            [LabeledSpan(c["start"], c["end"], MEASURE_TAG) for c in measures],
+            "control_measures",
+            report,
+        ),
+        "spans": [
+            {"id": c["id"], **_token_span(sentence, c["start"], c["end"]), "labels": c["labels"]}
+            for c in measures
+        ],
+    }
+
+
 def sentence_rows(
     doc: Document, fold: int, report: ViewReport, sentences: Sequence[Sentence] | None = None
 ) -> dict[str, list[Row]]:
     """The entities, attribution and control_measures rows of one document."""
-    ann = doc.annotation
+    ann = doc.annotation.model_dump(mode="json")  # plain values: enum access was costly
     sentences = segment(doc.text) if sentences is None else sentences
-    entity_spans = [LabeledSpan(e.start, e.end, e.label.value) for e in ann.entities]
-    role_spans = {
-        role: [
-            LabeledSpan(s.start, s.end, role.value) for s in ann.attribution_spans if s.role is role
-        ]
-        for role in Role
-    }
-    measure_spans = [LabeledSpan(c.start, c.end, MEASURE_TAG) for c in ann.control_measures]
+    entity_spans = [LabeledSpan(e["start"], e["end"], e["label"]) for e in ann["entities"]]
+    entities = buckets(sentences, entity_spans)
+    spans = buckets(sentences, [_Bound(s) for s in ann["attribution_spans"]])
+    measures = buckets(sentences, [_Bound(c) for c in ann["control_measures"]])
     out: dict[str, list[Row]] = {"entities": [], "attribution": [], "control_measures": []}
     for i, sentence in enumerate(sentences):
         base = _sentence_base(doc, i, sentence, fold)
         out["entities"].append(
-            {**base, "ner_tags": _tags(sentence, entity_spans, "entities", report)}
+            {**base, "ner_tags": _tags(sentence, entities[i], "entities", report)}
         )
-        touching_spans = [s for s in ann.attribution_spans if _touching(sentence, s.start, s.end)]
-        touching_ids = {s.id for s in touching_spans}
-        records = [
-            r.model_dump(mode="json")
-            for r in ann.attributions
-            if touching_ids & {r.cue, *r.content, *([r.source] if r.source else [])}
-        ]
+        here = [b.row for b in spans[i]]
+        role_spans = {
+            role: [LabeledSpan(s["start"], s["end"], role) for s in here if s["role"] == role]
+            for role in ROLE_NAMES
+        }
         out["attribution"].append(
-            {
-                **base,
-                **{
-                    f"{role.value.lower()}_tags": _tags(
-                        sentence, role_spans[role], role.value, report
-                    )
-                    for role in Role
-                },
-                "attribution_ids": [r["id"] for r in records],
-                "spans": [
-                    {"id": s.id, "role": s.role.value, **_token_span(sentence, s.start, s.end)}
-                    for s in touching_spans
-                ],
-                "attributions": records,
-            }
+            {**base, **_attribution_row(sentence, here, ann["attributions"], role_spans, report)}
         )
-        measures = [c for c in ann.control_measures if _touching(sentence, c.start, c.end)]
-        present = {lab for c in measures for lab in c.labels}
-        labels = [cat for cat in ControlCategory if cat in present]
         out["control_measures"].append(
             {
                 **base,
                 "text": doc.text[sentence.start : sentence.end],
-                "labels": [lab.value for lab in labels],
-                "span_tags": _tags(sentence, measure_spans, "control_measures", report),
-                "spans": [
-                    {
-                        "id": c.id,
-                        **_token_span(sentence, c.start, c.end),
-                        "labels": [lab.value for lab in c.labels],
-                    }
-                    for c in measures
-                ],
+                **_control_row(sentence, [b.row for b in measures[i]], report),
             }
         )
     return out
+
+
+class _Bound:
+    """A span row seen through start/end, for ``buckets``."""
+
+    __slots__ = ("end", "row", "start")
+
+    def __init__(self, row: Row):
+        self.row, self.start, self.end = row, row["start"], row["end"]
