@@ -7,7 +7,6 @@ annotations/ untouched.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,10 @@ from loaders.labelstudio.client import Project
 from loaders.labelstudio.config import DOC_ID, label_config, same_config
 from loaders.labelstudio.convert import Picked, Result, document_to_task, task_to_annotation
 from loaders.labelstudio.predictions import read_predictions
-from loaders.model import Annotation, Document, ManifestEntry
+from loaders.model import Annotation, Document
+from loaders.validate import validate_document
 
 LAYERS = ("zones", "entities", "attribution_spans", "attributions", "control_measures")
-
-
-def _validate_document(
-    meta: ManifestEntry, raw: bytes, annotation: Annotation, file: str
-) -> list[Problem]:
-    # Looked up late: the validator is developed alongside this module.
-    validate = importlib.import_module("loaders.validate")
-    problems: list[Problem] = validate.validate_document(meta, raw, annotation, file)
-    return problems
 
 
 def load(root: Path) -> Loaded:
@@ -160,7 +151,7 @@ def _plan_task(plan: PullPlan, loaded: Loaded, task: dict, doc_id: str, text: st
     if new is None or picked is None:
         plan.unannotated.append(doc_id)
         return
-    problems = _validate_document(meta, raw, new, f"{picked} -> {ANNOTATIONS}/{doc_id}.json")
+    problems = validate_document(meta, raw, new, f"{picked} -> {ANNOTATIONS}/{doc_id}.json")
     if problems:
         plan.problems += problems
         return

@@ -1,0 +1,238 @@
+"""End to end against a real Label Studio 1.23.2 server (``-m labelstudio``).
+
+The server runs from its own venv (NKW_LS_VENV, default .cache/ls-venv,
+created by .ci/install-label-studio.sh), on 127.0.0.1 and a free port, with a
+temporary data dir and HOME, and is stopped by its PID at the end.
+Timings are printed (run with ``-s`` to see them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loaders.corpus import read_corpus
+from loaders.labelstudio import client, sync
+from loaders.labelstudio.cli import ls_app
+
+try:
+    from tests.test_labelstudio_support import REPO, make_corpus, snapshot
+except ImportError:  # tests/ is not a package
+    from test_labelstudio_support import REPO, make_corpus, snapshot  # type: ignore[no-redef]
+
+pytestmark = pytest.mark.labelstudio
+START_TIMEOUT_S = 240
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    token: str
+    pid: int
+    start_s: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str, token: str) -> bool:
+    request = urllib.request.Request(
+        f"{url}/api/projects", headers={"Authorization": f"Token {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _venv() -> Path:
+    venv = Path(os.environ.get("NKW_LS_VENV", REPO / ".cache" / "ls-venv"))
+    if not (venv / "bin" / "label-studio").exists():
+        subprocess.run(
+            [str(REPO / ".ci" / "install-label-studio.sh"), str(venv)], check=True, timeout=1200
+        )
+    return venv
+
+
+@pytest.fixture(scope="session")
+def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    venv = _venv()
+    home = tmp_path_factory.mktemp("ls-home")
+    data = tmp_path_factory.mktemp("ls-data")
+    port, token = _free_port(), secrets.token_hex(20)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+        "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    log = (home / "server.log").open("wb")
+    command = [
+        str(venv / "bin" / "label-studio"), "start",
+        "--internal-host", "127.0.0.1", "--port", str(port), "--no-browser",
+        "--username", "admin@example.com", "--password", secrets.token_hex(8),
+        "--user-token", token, "--enable-legacy-api-token",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while not _answers(url, token):
+            if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
+                tail = (home / "server.log").read_bytes()[-3000:].decode(errors="replace")
+                pytest.fail(f"Label Studio did not answer on {url} (port taken?):\n{tail}")
+            time.sleep(1)
+        start_s = time.perf_counter() - started
+        print(f"\n[timing] Label Studio server start: {start_s:.1f} s (pid {proc.pid}, {url})")
+        yield Server(url, token, proc.pid, start_s)
+    finally:
+        # The server and its workers share the process group we started (its id == PID).
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    make_corpus(tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+def _first_free_word(text: str, taken: list[tuple[int, int]]) -> tuple[int, int]:
+    """Offsets of a word no entity covers, for the annotator's new region."""
+    pos = 0
+    for word in text.split():
+        start = text.index(word, pos)
+        pos = end = start + len(word)
+        if word.isalpha() and len(word) > 4 and all(end <= s or start >= e for s, e in taken):
+            return start, end
+    raise AssertionError("no free word")
+
+
+def test_push_pull_round_trip_and_one_annotator_edit(ls_server: Server, corpus: Path) -> None:
+    before = snapshot(corpus)
+    started = time.perf_counter()
+    pushed = sync.push(root=corpus, url=ls_server.url, project="nkw-e2e", token=ls_server.token)
+    push_s = time.perf_counter() - started
+    assert pushed.created and len(pushed.imported) == 5
+
+    started = time.perf_counter()
+    plan, written = sync.pull(
+        root=corpus, url=ls_server.url, project="nkw-e2e", token=ls_server.token
+    )
+    pull_s = time.perf_counter() - started
+    print(f"\n[timing] push of 5 articles: {push_s:.2f} s; pull of 5 articles: {pull_s:.2f} s")
+    assert plan.problems == [] and plan.changes == [] and written == []
+    assert len(plan.unchanged) == 5
+    assert snapshot(corpus) == before
+
+    # As an annotator would: one new entity region (with a random front-end id).
+    ls = client.connect(ls_server.url, ls_server.token)
+    doc_id = "002_9111519e43d072ad"
+    task_id = pushed.imported[doc_id]
+    annotation = next(iter(ls.annotations.list(id=task_id)))
+    loaded = read_corpus(corpus)
+    gold = loaded.annotations[doc_id]
+    text = loaded.raw_bytes[doc_id].decode("utf-8")
+    start, end = _first_free_word(text, [(e.start, e.end) for e in gold.entities])
+    region = {
+        "id": "xK3_pQ9zLm",
+        "from_name": "entity",
+        "to_name": "text",
+        "type": "labels",
+        "origin": "manual",
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": ["ORG"]},
+    }
+    ls.annotations.update(id=annotation.id, result=[*annotation.result, region])
+
+    runner = CliRunner()
+    env = {"LABEL_STUDIO_API_KEY": ls_server.token}
+    args = ["pull", "--url", ls_server.url, "--project", "nkw-e2e", "--root", str(corpus)]
+    dry = runner.invoke(ls_app, [*args, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert f"would change {doc_id}" in dry.output and snapshot(corpus) == before
+
+    real = runner.invoke(ls_app, args, env=env)
+    assert real.exit_code == 0, real.output
+    after = snapshot(corpus)
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert changed == [f"annotations/{doc_id}.json"], real.output
+    new = read_corpus(corpus).annotations[doc_id]
+    added = [e for e in new.entities if e not in gold.entities]
+    assert [(e.start, e.end, e.label.value) for e in added] == [(start, end, "ORG")]
+    assert added[0].id.startswith(f"{doc_id}-E")
+    assert new.model_copy(update={"entities": gold.entities}) == gold
+    print(f"[pull report]\n{real.output}")
+
+
+def test_pull_refuses_a_project_with_another_config(ls_server: Server, corpus: Path) -> None:
+    ls = client.connect(ls_server.url, ls_server.token)
+    config = (
+        '<View><Text name="text" value="$text"/>'
+        '<Labels name="ner" toName="text"><Label value="X"/></Labels></View>'
+    )
+    project = ls.projects.create(title="not-nkw", label_config=config)
+    ls.projects.import_tasks(id=project.id, request=[{"data": {"text": "a", "doc_id": "x"}}])
+    before = snapshot(corpus)
+    plan, written = sync.pull(
+        root=corpus, url=ls_server.url, project=str(project.id), token=ls_server.token
+    )
+    assert written == [] and snapshot(corpus) == before
+    assert [p.record for p in plan.problems] == ["label_config"]
+
+
+def test_push_attaches_predictions(ls_server: Server, corpus: Path, tmp_path: Path) -> None:
+    loaded = read_corpus(corpus)
+    lines = []
+    for doc_id in sorted(loaded.annotations)[:2]:
+        gold = loaded.annotations[doc_id]
+        lines.append(
+            {
+                "doc_id": doc_id,
+                "entities": [
+                    {"start": e.start, "end": e.end, "label": e.label.value} for e in gold.entities
+                ],
+                "control_measures": [
+                    {"start": c.start, "end": c.end, "labels": [x.value for x in c.labels]}
+                    for c in gold.control_measures
+                ],
+            }
+        )
+    path = tmp_path / "crf.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = sync.push(
+        root=corpus, url=ls_server.url, project="nkw-pred", predictions=path, token=ls_server.token
+    )
+    assert report.predicted == sorted(line["doc_id"] for line in lines)
+    ls = client.connect(ls_server.url, ls_server.token)
+    for line in lines:
+        predictions = list(ls.predictions.list(task=report.imported[line["doc_id"]]))
+        assert [p.model_version for p in predictions] == ["crf"]
+        labels = [r["value"]["labels"] for r in predictions[0].result if r["from_name"] == "entity"]
+        assert len(labels) == len(line["entities"])
+    # pushing again adds no duplicate tasks
+    again = sync.push(root=corpus, url=ls_server.url, project="nkw-pred", token=ls_server.token)
+    assert again.imported == {} and len(again.already) == 5
