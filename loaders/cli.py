@@ -134,8 +134,16 @@ def agreement(
 def _register_subcommands() -> None:
     """Commands whose modules live in their own packages."""
     from baselines.evaluation import cli as evaluation_cli
+    from loaders import articles_cli
+    from loaders.exports import cli as exports_cli
+    from loaders.labelstudio.cli import ls_app
+    from loaders.render import cli as render_cli
 
+    app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
+    articles_cli.register(app)
     evaluation_cli.register(app)
+    exports_cli.register(app)
+    render_cli.register(app)
 
 
 _register_subcommands()
