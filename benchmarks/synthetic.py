@@ -34,7 +34,8 @@ def make_corpus(source: Path, target: Path, copies: int) -> list[str]:
     (target / "raw").mkdir(parents=True)
     (target / "annotations").mkdir()
     shutil.copy(source / "README.md", target / "README.md")
-    manifest, splits = [], {"train": [], "validation": [], "test": []}
+    manifest: list[str] = []
+    splits: dict[str, list[str]] = {"train": [], "validation": [], "test": []}
     for doc_id in sorted(split_of):
         meta = loaded.manifest[doc_id].model_dump(mode="json")
         ann = loaded.annotations[doc_id].model_dump(mode="json")

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from nervaluate import Evaluator
 
 from baselines.evaluation import evaluate_rows
-from baselines.evaluation.entities import SCHEMES, evaluate
+from baselines.evaluation.entities import SCHEMES, evaluate, tally_entities
 from baselines.evaluation.spans import Span
+from baselines.evaluation.tally import Tally
+from baselines.evaluation.units import Sentences, Unit, Units
 from loaders.labels import EntityType, names
 
 TEXT = "x" * 400
@@ -121,3 +123,48 @@ def test_equals_nervaluate_below_one_percent_overlap(
 ) -> None:
     """Long gold spans: nervaluate ignores overlaps under 1 % of the gold span; so do we."""
     _check_against_nervaluate(pairs)
+
+
+many_docs = st.lists(st.tuples(_spans(12), _spans(12)), min_size=10, max_size=14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(many_docs)
+def test_equals_nervaluate_across_many_documents(
+    pairs: list[tuple[list[Span], list[Span]]],
+) -> None:
+    """The corpus-wide candidate search never pairs spans of different documents."""
+    _check_against_nervaluate(pairs)
+
+
+def test_same_offsets_in_another_document_do_not_match() -> None:
+    gold = [_row("a", [Span(0, 5, "ORG")]), _row("b", [])]
+    pred = [_row("a", []), _row("b", [Span(0, 5, "ORG")])]
+    report = evaluate_rows(gold, pred, bootstrap=0)["entities"]
+    assert (report["strict"]["missed"], report["strict"]["spurious"]) == (1, 1)
+    assert report["strict"]["correct"] == 0
+
+
+def test_shared_candidate_goes_to_the_first_prediction_in_visit_order() -> None:
+    """Two predictions want one gold span: the earlier (by start) consumes it."""
+    gold = [Span(10, 20, "ORG")]
+    pred = [Span(12, 20, "ORG"), Span(10, 20, "ORG")]  # visited as (10, 20), then (12, 20)
+    outcome = evaluate("strict", gold, pred)
+    assert outcome.predicted == ("spurious", "correct")
+    assert outcome.missed == ()
+
+
+def test_per_unit_counts_land_in_the_sentence_a_span_starts_in() -> None:
+    text = "Kim went to Moscow. Putin met him there."
+    units = Units(Unit.SENTENCES, Sentences((text,)))
+    assert units.count == 2
+    tally = Tally(units.count)
+    gold = [[Span(0, 3, "PERSON"), Span(20, 25, "PERSON")]]
+    pred = [[Span(0, 3, "PERSON"), Span(12, 18, "GPE")]]
+    tally_entities(tally, units, gold, pred)
+    counts = tally.blocks[("entities", "strict")].counts
+    assert counts["correct"].tolist() == [1, 0]
+    assert counts["spurious"].tolist() == [1, 0]
+    assert counts["missed"].tolist() == [0, 1]
+    per_type = tally.blocks[("entities", "per_type", "GPE", "strict")].counts
+    assert per_type["spurious"].tolist() == [1, 0]

@@ -9,6 +9,7 @@ resample of units. Nothing is matched twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -64,6 +65,16 @@ class Tally:
                 raise KeyError(f"{key!r} is not a count of a {kind} block")
             counts[key] = np.zeros(self.n_units, dtype=np.int64)
         counts[key][unit] += n
+
+    def add_counts(self, path: Path, kind: Kind, counts: Mapping[str, np.ndarray]) -> None:
+        """Add whole per-unit count vectors (key -> shape (n_units,)), for bulk scorers."""
+        block = self.block(path, kind)
+        for key, values in counts.items():
+            if key not in block.counts:
+                if kind is not Kind.MACRO:
+                    raise KeyError(f"{key!r} is not a count of a {kind} block")
+                block.counts[key] = np.zeros(self.n_units, dtype=np.int64)
+            block.counts[key] += values
 
     def add_prf(
         self, path: Path, unit_tp: list[int], unit_fp: list[int], unit_fn: list[int]

@@ -1,0 +1,58 @@
+"""python -m benchmarks [PART] [--scale N] [--json OUT]: run the benchmark parts.
+
+Each part is a module with ``run(scales=..., repeat=...) -> dict``; PARTS maps
+its name to that function (build, load, baselines and labelstudio join here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import build_scale, labelstudio, load, scoring
+
+Runner = Callable[..., dict[str, Any]]
+PARTS: dict[str, Runner] = {
+    "scoring": scoring.run,
+    "build": build_scale.run,
+    "load": load.run,
+    "labelstudio": labelstudio.run,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("part", nargs="?", choices=sorted(PARTS), help="one part (default: all)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        help="a scale to run (repeatable; default: the part's)",
+    )
+    parser.add_argument("--repeat", type=int, help="runs per measurement (default: the part's)")
+    parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    parts = [args.part] if args.part else list(PARTS)
+    options: dict[str, Any] = {}
+    if args.scale:
+        options["scales"] = tuple(args.scale)
+    if args.repeat is not None:
+        options["repeat"] = args.repeat
+    results = {part: PARTS[part](**options) for part in parts}
+    text = json.dumps(results[args.part] if args.part else results, indent=2)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
