@@ -14,11 +14,7 @@ from loaders.articles import add_article
 from loaders.corpus import CorpusError, read_corpus, sha256
 from loaders.labelstudio.sync import push_tasks
 from loaders.validate import validate_corpus
-
-try:
-    from tests.test_labelstudio_support import make_corpus
-except ImportError:  # tests/ is not a package
-    from test_labelstudio_support import make_corpus  # type: ignore[no-redef]
+from tests.test_labelstudio_support import make_corpus
 
 TEXT = "Workers 😀 in Khabarovsk were told to hand over their passports.\n"
 

@@ -23,17 +23,7 @@ from loaders.labelstudio.convert import (
 from loaders.labelstudio.predictions import read_predictions
 from loaders.labelstudio.sync import apply_pull, plan_pull
 from loaders.model import Annotation
-
-try:
-    from tests.test_labelstudio_support import REPO, as_export, make_corpus, snapshot, synthetic
-except ImportError:  # tests/ is not a package
-    from test_labelstudio_support import (  # type: ignore[no-redef]
-        REPO,
-        as_export,
-        make_corpus,
-        snapshot,
-        synthetic,
-    )
+from tests.test_labelstudio_support import REPO, as_export, make_corpus, snapshot, synthetic
 
 DOC_IDS = sorted(p.stem for p in (REPO / "raw").glob("*.txt"))
 

@@ -20,11 +20,7 @@ from hypothesis import strategies as st
 from loaders.corpus import CorpusError, read_corpus
 from loaders.labelstudio.config import label_config
 from loaders.labelstudio.sync import apply_pull, plan_pull
-
-try:
-    from tests.test_labelstudio_support import make_corpus, snapshot
-except ImportError:  # tests/ is not a package
-    from test_labelstudio_support import make_corpus, snapshot  # type: ignore[no-redef]
+from tests.test_labelstudio_support import make_corpus, snapshot
 
 EXPORT = json.loads((Path(__file__).parent / "test_labelstudio_export.json").read_text())
 

@@ -9,15 +9,8 @@ Timings are printed (run with ``-s`` to see them).
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,93 +19,20 @@ from typer.testing import CliRunner
 from loaders.corpus import read_corpus
 from loaders.labelstudio import client, sync
 from loaders.labelstudio.cli import ls_app
-
-try:
-    from tests.test_labelstudio_support import REPO, make_corpus, snapshot
-except ImportError:  # tests/ is not a package
-    from test_labelstudio_support import REPO, make_corpus, snapshot  # type: ignore[no-redef]
+from loaders.labelstudio.server import Server, ServerError, running_server
+from tests.test_labelstudio_support import make_corpus, snapshot
 
 pytestmark = pytest.mark.labelstudio
-START_TIMEOUT_S = 240
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    token: str
-    pid: int
-    start_s: float
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(url: str, token: str) -> bool:
-    request = urllib.request.Request(
-        f"{url}/api/projects", headers={"Authorization": f"Token {token}"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _venv() -> Path:
-    venv = Path(os.environ.get("NKW_LS_VENV", REPO / ".cache" / "ls-venv"))
-    if not (venv / "bin" / "label-studio").exists():
-        subprocess.run(
-            [str(REPO / ".ci" / "install-label-studio.sh"), str(venv)], check=True, timeout=1200
-        )
-    return venv
 
 
 @pytest.fixture(scope="session")
 def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    venv = _venv()
-    home = tmp_path_factory.mktemp("ls-home")
-    data = tmp_path_factory.mktemp("ls-data")
-    port, token = _free_port(), secrets.token_hex(20)
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
-        "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}",
-    }
-    env.pop("VIRTUAL_ENV", None)
-    log = (home / "server.log").open("wb")
-    command = [
-        str(venv / "bin" / "label-studio"), "start",
-        "--internal-host", "127.0.0.1", "--port", str(port), "--no-browser",
-        "--username", "admin@example.com", "--password", secrets.token_hex(8),
-        "--user-token", token, "--enable-legacy-api-token",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        while not _answers(url, token):
-            if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
-                tail = (home / "server.log").read_bytes()[-3000:].decode(errors="replace")
-                pytest.fail(f"Label Studio did not answer on {url} (port taken?):\n{tail}")
-            time.sleep(1)
-        start_s = time.perf_counter() - started
-        print(f"\n[timing] Label Studio server start: {start_s:.1f} s (pid {proc.pid}, {url})")
-        yield Server(url, token, proc.pid, start_s)
-    finally:
-        # The server and its workers share the process group we started (its id == PID).
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        log.close()
+        with running_server(tmp_path_factory.mktemp("label-studio")) as server:
+            print(f"\n[timing] Label Studio server start: {server.start_s:.1f} s ({server.url})")
+            yield server
+    except ServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

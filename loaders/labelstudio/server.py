@@ -1,0 +1,110 @@
+"""Run a real Label Studio server on loopback, for the tests and the benchmarks.
+
+The server lives in its own venv (it pins numpy 2.2 and pyarrow < 25, which
+would downgrade the project's), listens on 127.0.0.1 on a free port
+(``--internal-host``, not ``--host``, sets the address), uses a fresh data dir
+and HOME, and is stopped through its process group, which its workers share.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 240
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    token: str
+    pid: int
+    start_s: float  # seconds until the API answered
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers(url: str, token: str) -> bool:
+    request = urllib.request.Request(
+        f"{url}/api/projects", headers={"Authorization": f"Token {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def server_venv() -> Path:
+    """NKW_LS_VENV or .cache/ls-venv, installed by .ci/install-label-studio.sh if missing."""
+    venv = Path(os.environ.get("NKW_LS_VENV", REPO / ".cache" / "ls-venv"))
+    if not (venv / "bin" / "label-studio").exists():
+        script = REPO / ".ci" / "install-label-studio.sh"
+        subprocess.run(["bash", str(script), str(venv)], check=True, timeout=1200)
+    return venv
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def running_server(workdir: Path) -> Iterator[Server]:
+    """Start a server with its data and HOME under workdir; stop it on exit."""
+    venv = server_venv()
+    home, data = workdir / "home", workdir / "data"
+    home.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    port, token = free_port(), secrets.token_hex(20)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+        "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}",
+    }
+    env.pop("VIRTUAL_ENV", None)
+    command = [
+        str(venv / "bin" / "label-studio"), "start",
+        "--internal-host", "127.0.0.1", "--port", str(port), "--no-browser",
+        "--username", "admin@example.com", "--password", secrets.token_hex(8),
+        "--user-token", token, "--enable-legacy-api-token",
+    ]  # fmt: skip
+    log_path = home / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            while not answers(url, token):
+                if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
+                    tail = log_path.read_bytes()[-3000:].decode(errors="replace")
+                    raise ServerError(f"Label Studio did not answer on {url}:\n{tail}")
+                time.sleep(1)
+            yield Server(url, token, proc.pid, time.perf_counter() - started)
+        finally:
+            _stop(proc)
