@@ -10,6 +10,8 @@ writers one document at a time, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from loaders import card
-from loaders.corpus import CorpusError, Problem, read_corpus, read_document, read_index
+from loaders.corpus import CorpusError, Index, Problem, read_corpus, read_document, read_index
 from loaders.encode import compile_features
 from loaders.features import CONFIGS, FEATURES
 from loaders.labels import Split
@@ -32,6 +34,8 @@ from loaders.views import ViewReport, documents_row, sentence_rows
 DATA = "data"
 SPLITS = tuple(s.value for s in Split)
 _BATCH_DOCS = 64  # documents per row group: bounds memory, keeps files compact
+_PARALLEL_FROM = 200  # articles; below this, forking workers costs more than it saves
+_WORKERS = min(os.cpu_count() or 1, 4)
 
 
 @dataclass
@@ -54,27 +58,65 @@ def load_valid(root: Path) -> tuple[list[Document], dict[str, str], dict[str, in
     return docs, split_of, fold_of
 
 
-def checked_documents(root: Path, problems: list[Problem]) -> Iterator[tuple[str, int, Document]]:
-    """(split, fold, document) in build order, one article in memory at a time.
+@dataclass
+class _DocResult:
+    """What one article contributes: its problems, or its encoded rows per config."""
 
-    Every article is read and checked, those outside the splits too; problems
-    go into ``problems``, and once there is one nothing more is yielded, so
-    the caller writes nothing from a bad corpus (and raises at the end).
-    """
-    index = read_index(root)
-    problems += check_index(index)
+    split: str
+    problems: list[Problem]
+    rows: dict[str, list[dict]]
+    report: ViewReport
+
+
+_INDEX: Index | None = None  # the corpus index, set in each worker before any job
+_ROOT = Path(".")
+_ENCODERS: dict = {}
+
+
+def _init_worker(root: Path, index: Index) -> None:
+    global _INDEX, _ROOT, _ENCODERS
+    _INDEX, _ROOT = index, root
+    _ENCODERS = {name: compile_features(FEATURES[name]()) for name in CONFIGS}
+
+
+def _process(job: tuple[str, int, str]) -> _DocResult:
+    """Read, check and turn one article into encoded rows (runs in a worker)."""
+    split, fold, doc_id = job
+    assert _INDEX is not None
+    raw, annotation, problems = read_document(_ROOT, doc_id)
+    problems += check_document(_INDEX, doc_id, raw, annotation)
+    report = ViewReport()
+    meta = _INDEX.manifest.get(doc_id)
+    if problems or not split or raw is None or annotation is None or meta is None:
+        return _DocResult(split, problems, {}, report)  # missing pieces: check_index reports
+    doc = Document(meta=meta, text=raw.decode("utf-8"), annotation=annotation)
+    rows = {"documents": [documents_row(doc, fold)], **sentence_rows(doc, fold, report)}
+    encoded = {name: [_ENCODERS[name](row) for row in rows[name]] for name in CONFIGS}
+    return _DocResult(split, [], encoded, report)
+
+
+def _jobs(index: Index) -> list[tuple[str, int, str]]:
+    """(split, fold, doc_id) in build order; articles outside the splits are checked only."""
     split_of = index.splits.split_of() if index.splits else {}
     fold_of = index.splits.fold_of() if index.splits else {}
-    order = [(s, d) for s in SPLITS for d in sorted(split_of) if split_of[d] == s]
-    order += [("", d) for d in sorted(set(index.manifest) - set(split_of))]
-    for split, doc_id in order:
-        raw, annotation, parse_problems = read_document(root, doc_id)
-        problems += parse_problems + check_document(index, doc_id, raw, annotation)
-        if problems or not split or raw is None or annotation is None:
-            continue
-        meta = index.manifest[doc_id]
-        doc = Document(meta=meta, text=raw.decode("utf-8"), annotation=annotation)
-        yield split, fold_of[doc_id], doc
+    jobs = [(s, fold_of[d], d) for s in SPLITS for d in sorted(split_of) if split_of[d] == s]
+    return jobs + [("", -1, d) for d in sorted(set(index.manifest) - set(split_of))]
+
+
+def processed_documents(root: Path, index: Index) -> Iterator[_DocResult]:
+    """Every article's result in build order, one batch of articles in memory at a time.
+
+    Large corpora are processed by a pool of forked workers (results keep
+    their order, so the output is the same bytes as a serial build).
+    """
+    jobs = _jobs(index)
+    _init_worker(root, index)
+    if len(jobs) < _PARALLEL_FROM or _WORKERS < 2:
+        yield from map(_process, jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(_WORKERS, initializer=_init_worker, initargs=(root, index)) as pool:
+        yield from pool.imap(_process, jobs, chunksize=8)
 
 
 class _Writers:
@@ -83,7 +125,6 @@ class _Writers:
     def __init__(self, out: Path, stack: ExitStack):
         self.out, self.stack = out, stack
         self.features = {name: FEATURES[name]() for name in CONFIGS}
-        self.encoders = {name: compile_features(f) for name, f in self.features.items()}
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.counts = {name: dict.fromkeys(SPLITS, 0) for name in CONFIGS}
 
@@ -104,10 +145,8 @@ class _Writers:
         return self.writers[key]
 
     def write(self, config: str, split: str, rows: list[dict]) -> None:
-        encode = self.encoders[config]
-        table = pa.Table.from_pylist(
-            [encode(row) for row in rows], schema=self.features[config].arrow_schema
-        )
+        """Write rows already encoded (ClassLabel names as ints) as one row group."""
+        table = pa.Table.from_pylist(rows, schema=self.features[config].arrow_schema)
         self._writer(config, split).write_table(table)
         self.counts[config][split] += len(rows)
 
@@ -120,18 +159,26 @@ class _Writers:
 
 
 def write_tree(root: Path, out: Path) -> BuildResult:
-    """Write every parquet file into ``out``; return counts and the new README."""
-    problems: list[Problem] = []
+    """Write every parquet file into ``out``; return counts and the new README.
+
+    Every article is read and checked, those outside the splits too; once a
+    problem is found nothing more is written, and the build raises at the end
+    with every problem (the caller discards ``out``).
+    """
+    index = read_index(root)
+    problems: list[Problem] = check_index(index)
     report = ViewReport()
     with ExitStack() as stack:
         writers = _Writers(out, stack)
         pending: dict[tuple[str, str], list[dict]] = {}
-        for split, fold, doc in checked_documents(root, problems):
-            batch = pending.setdefault(("documents", split), [])
-            batch.append(documents_row(doc, fold))
-            for name, doc_rows in sentence_rows(doc, fold, report).items():
-                pending.setdefault((name, split), []).extend(doc_rows)
-            if len(batch) >= _BATCH_DOCS:
+        for result in processed_documents(root, index):
+            problems += result.problems
+            if problems or not result.rows:
+                continue
+            report.merge(result.report)
+            for name, rows in result.rows.items():
+                pending.setdefault((name, result.split), []).extend(rows)
+            if len(pending[("documents", result.split)]) >= _BATCH_DOCS:
                 _flush(writers, pending)
         if problems:
             raise CorpusError(problems)

@@ -46,6 +46,15 @@ class ViewReport:
     def layer(self, name: str) -> TagReport:
         return self.tags.setdefault(name, TagReport())
 
+    def merge(self, other: ViewReport) -> None:
+        for name, rep in other.tags.items():
+            mine = self.layer(name)
+            mine.tagged += rep.tagged
+            mine.misaligned += rep.misaligned
+            mine.nested += rep.nested
+            mine.lost += rep.lost
+        self.cross_sentence.update(other.cross_sentence)
+
 
 def documents_row(doc: Document, fold: int) -> Row:
     ann = doc.annotation.model_dump(mode="json")

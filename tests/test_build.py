@@ -81,3 +81,16 @@ def test_unannotated_article_stays_out_of_the_splits(corpus: Path) -> None:
     assert result.counts["documents"]["validation"] == 0
     table = pq.read_table(corpus / "data" / "documents" / "validation.parquet")
     assert table.num_rows == 0 and dropped
+
+
+def test_parallel_build_writes_the_same_bytes_as_serial(tmp_path: Path, monkeypatch) -> None:
+    from benchmarks.synthetic import make_corpus
+
+    root = tmp_path / "x40"
+    make_corpus(ROOT, root, 40)  # 200 articles: the pool is used
+    monkeypatch.setattr(builder, "_WORKERS", 2)
+    parallel = builder.build(root)
+    monkeypatch.setattr(builder, "_PARALLEL_FROM", 10**9)
+    serial = builder.build(root)
+    assert parallel.fingerprint == serial.fingerprint
+    assert parallel.counts["documents"]["train"] == 120
