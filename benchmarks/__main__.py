@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import build_scale, labelstudio, load, scoring
+from benchmarks import build_scale, labelstudio, load, report, scoring
+
+HERE = Path(__file__).resolve().parent
 
 Runner = Callable[..., dict[str, Any]]
 PARTS: dict[str, Runner] = {
@@ -50,8 +54,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = json.dumps(results[args.part] if args.part else results, indent=2)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
+    if not args.part:  # the full run is the committed record
+        (HERE / "results.json").write_text(text + "\n", encoding="utf-8")
+        (HERE / "RESULTS.md").write_text(report.markdown(results, _machine()), encoding="utf-8")
     print(text)
     return 0
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+"""benchmarks/RESULTS.md from results.json (computation lives in the parts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _s(summary: dict[str, Any]) -> str:
+    return (
+        f"{summary['median']:.3f} ({summary['min']:.3f}-{summary['max']:.3f}, n={summary['runs']})"
+    )
+
+
+def scoring(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Against {part['against']}; ours_s is the scorer from span lists, with_spans adds "
+        "building its span objects.",
+        "",
+        "| scale | documents | spans | ours s | nervaluate s | ratio | ratio w/ spans | identical |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in part["results"]:
+        lines.append(
+            f"| x{r['scale']} | {r['documents']} | {r['spans']} | {_s(r['ours_runs'])} "
+            f"| {_s(r['nervaluate_runs'])} | {r['ratio']:.1f}x | {r['ratio_with_spans']:.1f}x "
+            f"| {r['identical']} |"
+        )
+    return lines
+
+
+def build(part: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scale | documents | wall s | ms per document | peak RSS MiB |",
+        "|---|---|---|---|---|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| x{r['scale']} | {r['documents']} | {_s(r['wall_s'])} "
+            f"| {r['ms_per_document']:.1f} | {r['peak_rss_mib']:.0f} |"
+        )
+    return lines
+
+
+def load(part: dict[str, Any]) -> list[str]:
+    lines = [
+        "| scale | config | rows | load_dataset s | read_table s | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| x{r['scale']} | {r['config']} | {r['rows']} | {_s(r['load_dataset_s'])} "
+            f"| {_s(r['read_table_s'])} | {r['ratio']:.1f}x |"
+        )
+    return lines
+
+
+def labelstudio(part: dict[str, Any]) -> list[str]:
+    lines = [
+        f"Server start (until the API answers): {part['server_start_s']:.1f} s",
+        "",
+        "| tasks | push s | pull s | push tasks/s | pull tasks/s |",
+        "|---|---|---|---|---|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| {r['tasks']} | {_s(r['push_s'])} | {_s(r['pull_s'])} "
+            f"| {r['push_tasks_per_s']:.1f} | {r['pull_tasks_per_s']:.1f} |"
+        )
+    return lines
+
+
+def baselines(part: dict[str, Any]) -> list[str]:
+    lines = ["| system | task | fit s | predict s (test split) |", "|---|---|---|---|"]
+    for r in part["rows"]:
+        lines.append(f"| {r['system']} | {r['task']} | {r['fit_s']:.1f} | {r['predict_s']:.2f} |")
+    return lines
+
+
+RENDERERS = {
+    "scoring": scoring,
+    "build": build,
+    "load": load,
+    "labelstudio": labelstudio,
+    "baselines": baselines,
+}
+
+
+def markdown(results: dict[str, Any], machine: str) -> str:
+    out = ["# Benchmark results", "", f"Machine: {machine}. Medians over repeats (min-max, n).", ""]
+    for part, data in results.items():
+        out += [f"## {part}", "", *RENDERERS[part](data), ""]
+        if "goal" in data:
+            out += [f"Goal: {data['goal']}.", ""]
+    return "\n".join(out)
