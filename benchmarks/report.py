@@ -16,7 +16,7 @@ def scoring(part: dict[str, Any]) -> list[str]:
         f"Against {part['against']}; ours_s is the scorer from span lists, with_spans adds "
         "building its span objects.",
         "",
-        "| scale | documents | spans | ours s | nervaluate s | ratio | ratio w/ spans | identical |",
+        "| scale | docs | spans | ours s | nervaluate s | ratio | ratio w/ spans | identical |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in part["results"]:
