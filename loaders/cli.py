@@ -133,6 +133,7 @@ def agreement(
 
 def _register_subcommands() -> None:
     """Commands whose modules live in their own packages."""
+    from baselines import benchmark_cli
     from baselines.evaluation import cli as evaluation_cli
     from loaders import articles_cli
     from loaders.exports import cli as exports_cli
@@ -142,6 +143,7 @@ def _register_subcommands() -> None:
     app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
     articles_cli.register(app)
     evaluation_cli.register(app)
+    benchmark_cli.register(app)
     exports_cli.register(app)
     render_cli.register(app)
 

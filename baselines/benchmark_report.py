@@ -1,0 +1,137 @@
+"""Rendering the leaderboard, and saying plainly what five articles cannot teach.
+
+coverage_notes() counts, per task, the labels each document holds and names
+those a supervised system cannot learn: absent from train (standard run) or
+found in one article only (leave-one-document-out: the one article that holds
+it is then always the held-out one). markdown() renders leaderboard.json.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from baselines.systems.base import TASKS, CorpusData, Row
+
+LabelsOf = Callable[[Row], Iterable[str]]
+LABELS_OF: dict[str, tuple[str, LabelsOf]] = {
+    "entities": ("entity types", lambda d: (e["label"] for e in d["entities"])),
+    "attribution": ("source kinds", lambda d: (a["source_kind"] for a in d["attributions"])),
+    "control_measures": (
+        "categories",
+        lambda d: (label for m in d["control_measures"] for label in m["labels"]),
+    ),
+}
+
+
+def _documents_by_label(data: CorpusData, labels_of: LabelsOf) -> dict[str, dict[str, set[str]]]:
+    """label -> split -> doc_ids holding it."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for split in ("train", "validation", "test"):
+        for doc in getattr(data, split)["documents"]:
+            for label in labels_of(doc):
+                if label:
+                    out[label][split].add(doc["doc_id"])
+    return out
+
+
+def _notes_for(data: CorpusData, task: str, cv: bool) -> list[str]:
+    what, labels_of = LABELS_OF[task]
+    held = _documents_by_label(data, labels_of)
+    notes = []
+    if cv:
+        single = sorted(k for k, v in held.items() if len(set().union(*v.values())) == 1)
+        if single:
+            notes.append(
+                f"{len(single)} of {len(held)} {what} occur in one article only and are "
+                f"never in the training folds when that article is held out: {', '.join(single)}"
+            )
+        return notes
+    unseen = sorted(k for k, v in held.items() if "test" in v and "train" not in v)
+    if unseen:
+        notes.append(
+            f"{what} in test but absent from train (no supervised system can predict them): "
+            + ", ".join(unseen)
+        )
+    no_val = sorted(k for k, v in held.items() if "train" in v and "validation" not in v)
+    if no_val:
+        notes.append(f"{what} absent from validation (no evidence to tune on): {', '.join(no_val)}")
+    return notes
+
+
+def coverage_notes(data: CorpusData, *, cv: bool) -> dict[str, Any]:
+    n = {s: len(getattr(data, s)["documents"]) for s in ("train", "validation", "test")}
+    total = sum(n.values())
+    general = (
+        f"{total} annotated articles (train {n['train']}, validation {n['validation']}, "
+        f"test {n['test']}). With fewer than 10 documents the bootstrap resamples sentences, "
+        "so intervals reflect sentence-level noise only, not the far larger variation between "
+        "articles; every figure is an anecdote about a handful of articles."
+    )
+    return {"general": general, **{task: _notes_for(data, task, cv) for task in TASKS}}
+
+
+def _cell(row: dict[str, Any]) -> str:
+    if "std" in row:
+        return f"{row['value']:.3f} ± {row['std']:.3f}"
+    if row["ci_low"] is None:
+        return f"{row['value']:.3f}"
+    return f"{row['value']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+
+
+def _task_table(rows: list[dict[str, Any]]) -> list[str]:
+    metrics = list(dict.fromkeys(r["metric"] for r in rows))
+    keys = list(dict.fromkeys((r["system"], r["split"]) for r in rows))
+    cells = {(r["system"], r["split"], r["metric"]): _cell(r) for r in rows}
+    lines = [
+        "| system | split | " + " | ".join(metrics) + " |",
+        "|---|---|" + "---:|" * len(metrics),
+    ]
+    for system, split in keys:
+        values = [cells.get((system, split, m), "") for m in metrics]
+        lines.append(f"| {system} | {split} | " + " | ".join(values) + " |")
+    return lines
+
+
+def markdown(board: dict[str, Any]) -> str:
+    cv = board["mode"] == "cv"
+    lines = ["# nkworkers leaderboard", ""]
+    lines.append(
+        f"Mode: {'leave-one-document-out cross-validation' if cv else 'train / validation / test'}"
+        f"; seed {board['seed']}; device {board['device']}; bootstrap n={board['bootstrap']}."
+    )
+    lines += ["", board["notes"]["general"], ""]
+    if cv:
+        lines += [
+            "`cv-mean`: mean ± standard deviation over folds (each fold's test is one article). "
+            "`cv-pooled`: the pooled predictions file scored at once, with 95% intervals.",
+            "",
+        ]
+    else:
+        lines += ["Cells: value [95% bootstrap interval].", ""]
+    for task in TASKS:
+        rows = [r for r in board["rows"] if r["task"] == task]
+        if not rows:
+            continue
+        lines += [f"## {task}", "", *_task_table(rows), ""]
+        for note in board["notes"].get(task, []):
+            lines.append(f"- Beyond five articles: {note}.")
+        lines.append("")
+    lines += ["## Run times", "", "| system | mode | seconds |", "|---|---|---:|"]
+    for t in board["timings"]:
+        seconds = t.get("total_s", t.get("fit_s", 0.0) + t.get("predict_score_s", 0.0))
+        lines.append(f"| {t['system']} | {t['mode']} | {seconds:.1f} |")
+    split_arg = "all" if cv else "test"
+    folder = "predictions/cv" if cv else "predictions"
+    lines += [
+        "",
+        "Reproduce any "
+        + ("`cv-pooled` " if cv else "test ")
+        + f"figure: `nkworkers evaluate --predictions {folder}/<system>.jsonl "
+        f"--split {split_arg} --bootstrap {board['bootstrap']} --seed {board['seed']}`"
+        + ("" if cv else " (validation: `predictions/validation/`, `--split validation`)")
+        + ".",
+        "",
+    ]
+    return "\n".join(lines)

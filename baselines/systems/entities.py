@@ -1,0 +1,45 @@
+"""Entity baselines: gazetteer, CRF, token logistic regression, fine-tuned MiniLM.
+
+All four tag the ``entities`` config's IOB2 sequence (18 OntoNotes types,
+names from :class:`loaders.labels.EntityType` through the ClassLabel) and
+choose their settings by strict span F1 on validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from baselines.systems.base import Row, System, Task
+from baselines.systems.features import entity_features
+from baselines.systems.gazetteer import GazetteerTagger
+from baselines.systems.minilm import MiniLMTagger
+from baselines.systems.sequences import Sentence, chunk_f1
+from baselines.systems.taggers import CrfTagger, LayerTags, Tagger, TokenLRTagger
+from baselines.systems.tagging import CharSpans, TaggingSystem
+
+LAYER = "ner"
+
+
+class EntitySystem(TaggingSystem):
+    task: Task = "entities"
+    config = "entities"
+    columns = {LAYER: "ner_tags"}  # noqa: RUF012 (read-only class constant)
+
+    def score(self, gold: LayerTags, predicted: LayerTags) -> float:
+        return chunk_f1(gold[LAYER], predicted[LAYER])
+
+    def to_row(self, doc: Row, sentences: list[Sentence], spans: CharSpans) -> Row:
+        entities = [{"start": s, "end": e, "label": label} for s, e, label in spans[LAYER]]
+        return {"doc_id": doc["doc_id"], "entities": entities}
+
+
+def _factory(name: str, tagger: Callable[[], Tagger]) -> Callable[[], System]:
+    return lambda: EntitySystem(name, tagger())
+
+
+SYSTEMS: dict[str, Callable[[], System]] = {
+    "entities-gazetteer": _factory("entities-gazetteer", GazetteerTagger),
+    "entities-crf": _factory("entities-crf", lambda: CrfTagger(entity_features)),
+    "entities-tokenlr": _factory("entities-tokenlr", lambda: TokenLRTagger(entity_features)),
+    "entities-minilm": _factory("entities-minilm", MiniLMTagger),
+}

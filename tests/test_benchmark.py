@@ -1,0 +1,182 @@
+"""The benchmark runner and ``predict``: files written, figures reproducible by ``evaluate``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from baselines import benchmark_cli
+from baselines.benchmark import Settings, lookup, run_benchmark, run_standard
+from baselines.evaluation import cli as evaluation_cli
+from baselines.predict import PredictError, predict
+from baselines.systems.base import CorpusData, Row, System
+from baselines.systems.control_lexicon import KeywordLexicon
+from baselines.systems.control_tfidf import TfidfLogReg
+from loaders.labels import PublishedConfidence
+from loaders.model import ManifestEntry
+
+SYSTEMS: dict[str, Callable[[], System]] = {
+    "control-lexicon": KeywordLexicon,
+    "control-tfidf-lr": lambda: TfidfLogReg((1.0,)),
+}
+BOOTSTRAP = 50
+
+
+def app() -> typer.Typer:
+    main = typer.Typer()
+    benchmark_cli.register(main)
+    evaluation_cli.register(main)
+    return main
+
+
+def evaluate(predictions: Path, split: str, root: Path, out: Path, seed: int) -> dict[str, Any]:
+    args = ["evaluate", "--predictions", str(predictions), "--split", split, "--root", str(root)]
+    args += ["--bootstrap", str(BOOTSTRAP), "--seed", str(seed), "--json", str(out)]
+    result = CliRunner().invoke(app(), args)
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def assert_reproduced(rows: list[dict[str, Any]], report: dict[str, Any]) -> None:
+    assert rows
+    for row in rows:
+        found = lookup(report, row["metric"])
+        assert found is not None, row["metric"]
+        value, ci = found
+        assert value == pytest.approx(row["value"], abs=1e-12), row
+        assert ci == [row["ci_low"], row["ci_high"]], row
+
+
+@pytest.fixture
+def settings(corpus: Path, tmp_path: Path) -> Settings:
+    return Settings(
+        root=corpus, out=tmp_path / "bench", seed=3, bootstrap=BOOTSTRAP, cache_dir=tmp_path / "hf"
+    )
+
+
+def test_benchmark_writes_files_and_evaluate_reproduces_every_figure(
+    settings: Settings, tmp_path: Path
+) -> None:
+    board = run_benchmark(systems=SYSTEMS, settings=settings)
+    out = settings.out
+    assert json.loads((out / "leaderboard.json").read_text(encoding="utf-8")) == board
+    keys = {"system", "task", "split", "metric", "value", "ci_low", "ci_high"}
+    assert all(keys <= set(row) for row in board["rows"])
+    assert {r["system"] for r in board["rows"]} == set(SYSTEMS)
+    assert {r["split"] for r in board["rows"]} == {"validation", "test"}
+    assert "control_measures.sentences.micro.f1" in {r["metric"] for r in board["rows"]}
+    md = (out / "LEADERBOARD.md").read_text(encoding="utf-8")
+    assert "## control_measures" in md and "resamples sentences" in md
+    name = "control-lexicon"
+    for split, path in (
+        ("test", out / "predictions" / f"{name}.jsonl"),
+        ("validation", out / "predictions" / "validation" / f"{name}.jsonl"),
+    ):
+        report = evaluate(path, split, settings.root, tmp_path / f"{split}.json", settings.seed)
+        rows = [r for r in board["rows"] if r["system"] == name and r["split"] == split]
+        assert_reproduced(rows, report)
+
+
+def test_cv_reports_fold_spread_and_a_reproducible_pooled_file(
+    settings: Settings, tmp_path: Path
+) -> None:
+    board = run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=settings, cv=True)
+    means = [r for r in board["rows"] if r["split"] == "cv-mean"]
+    n_docs = len(list((settings.root / "raw").glob("*.txt")))
+    assert means and all(len(r["folds"]) == n_docs and r["std"] >= 0 for r in means)
+    pooled = [r for r in board["rows"] if r["split"] == "cv-pooled"]
+    path = settings.out / "predictions" / "cv" / "control-lexicon.jsonl"
+    assert len(path.read_text(encoding="utf-8").splitlines()) == n_docs
+    report = evaluate(path, "all", settings.root, tmp_path / "cv.json", settings.seed)
+    assert_reproduced(pooled, report)
+    assert "± " in (settings.out / "LEADERBOARD.md").read_text(encoding="utf-8")
+
+
+class Peeking:
+    """A system that tries to read the test split while fitting."""
+
+    name = "peeking"
+    task = "control_measures"
+
+    def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
+        data.test["control_measures"]
+
+    def predict(self, documents: list[Row]) -> list[Row]:
+        return []
+
+
+def test_the_test_split_is_sealed_while_fitting(settings: Settings) -> None:
+    data = CorpusData.load(settings.root, settings.cache_dir)
+    with pytest.raises(RuntimeError, match="must not be read while fitting"):
+        run_standard("peeking", Peeking, data, settings)  # type: ignore[arg-type]
+
+
+def add_unannotated(root: Path) -> str:
+    doc_id = "900_unannotated"
+    text = "Workers' passports were confiscated.\n\nThey cannot leave the dormitory.\n"
+    (root / "raw" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    entry = ManifestEntry(
+        doc_id=doc_id,
+        outlet="Test",
+        headline=None,
+        published="2024-01",
+        published_confidence=PublishedConfidence.LOW,
+        published_evidence="test",
+        credits=None,
+        url=None,
+        sha256="0" * 64,
+        rights="test",
+    )
+    with (root / "raw" / "manifest.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(entry.model_dump_json() + "\n")
+    return doc_id
+
+
+def test_predict_covers_unannotated_articles(settings: Settings, tmp_path: Path) -> None:
+    doc_id = add_unannotated(settings.root)
+    out = tmp_path / "pred.jsonl"
+    rows = predict(
+        name="control-lexicon",
+        systems=dict(SYSTEMS),
+        out=out,
+        root=settings.root,
+        doc_ids=[doc_id],
+        cache_dir=settings.cache_dir,
+    )
+    assert [r["doc_id"] for r in rows] == [doc_id]
+    assert json.loads(out.read_text(encoding="utf-8")) == rows[0]
+    with pytest.raises(PredictError, match="not in"):
+        predict(name="control-lexicon", systems=dict(SYSTEMS), out=out, root=settings.root,
+                doc_ids=["nope"], cache_dir=settings.cache_dir)  # fmt: skip
+    with pytest.raises(PredictError, match="unknown system"):
+        predict(name="nope", systems=dict(SYSTEMS), out=out, root=settings.root)
+
+
+def test_cli_benchmark_and_predict(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets
+
+    # a fresh cache: load_dataset keys a local folder's cache on its README, not its data
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf")
+    runner = CliRunner()
+    out = tmp_path / "bench"
+    args = ["benchmark", "--out", str(out), "--root", str(corpus), "--bootstrap", "10"]
+    result = runner.invoke(app(), [*args, "--baselines", "control-lexicon"])
+    assert result.exit_code == 0, result.output
+    assert (out / "predictions" / "control-lexicon.jsonl").is_file()
+    result = runner.invoke(app(), [*args, "--baselines", "no-such-system"])
+    assert result.exit_code != 0
+    pred = tmp_path / "p.jsonl"
+    args = ["predict", "--system", "control-lexicon", "--out", str(pred), "--root", str(corpus)]
+    result = runner.invoke(app(), args)
+    assert result.exit_code == 0, result.output
+    assert len(pred.read_text(encoding="utf-8").splitlines()) == len(
+        list((corpus / "raw").glob("*.txt"))
+    )
