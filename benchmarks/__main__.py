@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--repeat", type=int, help="runs per measurement (default: the part's)")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="with a part: replace that part in benchmarks/results.json and RESULTS.md",
+    )
     return parser
 
 
@@ -54,11 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = json.dumps(results[args.part] if args.part else results, indent=2)
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
-    if not args.part:  # the full run is the committed record
-        (HERE / "results.json").write_text(text + "\n", encoding="utf-8")
-        (HERE / "RESULTS.md").write_text(report.markdown(results, _machine()), encoding="utf-8")
+    if not args.part or args.record:  # the committed record
+        _record(results)
     print(text)
     return 0
+
+
+def _record(results: dict[str, Any]) -> None:
+    path = HERE / "results.json"
+    recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    recorded.update(results)
+    ordered = {part: recorded[part] for part in PARTS if part in recorded}
+    path.write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
+    (HERE / "RESULTS.md").write_text(report.markdown(ordered, _machine()), encoding="utf-8")
 
 
 def _machine() -> str:
