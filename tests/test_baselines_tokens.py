@@ -118,7 +118,7 @@ def test_attribution_features_see_quotes_and_cues() -> None:
         at += len(w) + 1
     feats = attribution_features(Sentence("d", tuple(tokens)))
     assert [f["quote_parity"] for f in feats] == ["0", "1", "1", "1", "1", "0", "0", "0"]
-    assert feats[6]["report"] == 1.0 and feats[5]["report_right"] == "1"
+    assert feats[6]["+0:report"] == 1.0 and feats[5]["report_right"] == "1"
     assert feats[1]["in_quote"] == 1.0 and feats[6]["in_quote"] == 0.0
     assert feats[5]["quote_left"] == "1" and feats[6]["+1:lower"] == "."
 

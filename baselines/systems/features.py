@@ -1,8 +1,11 @@
 """Hand-made token features shared by the CRF and the token logistic regression.
 
-Word identity, casing, shape, prefixes and suffixes of the token and of its
-neighbours two either side (lower-cased words three either side), plus what
-attribution depends on:
+:func:`base_features`: word identity, casing, shape, prefixes and suffixes
+of the token and of its neighbours two either side, whether it is inside a
+quotation. :func:`entity_features` adds the lower-cased words three either
+side, the next-word bigram, a four-letter suffix and the previous/current
+shape pair. :func:`attribution_features` adds the words three either side
+and what attribution depends on:
 
 - quotation marks: inside an open quote, a quote character itself, the
   parity of quote marks before the token, the distance (bucketed) to the
