@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import build_scale, labelstudio, load, report, scoring
+from benchmarks import baselines, build_scale, labelstudio, load, report, scoring
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,6 +25,7 @@ PARTS: dict[str, Runner] = {
     "build": build_scale.run,
     "load": load.run,
     "labelstudio": labelstudio.run,
+    "baselines": baselines.run,
 }
 
 

@@ -70,7 +70,13 @@ def labelstudio(part: dict[str, Any]) -> list[str]:
 
 
 def baselines(part: dict[str, Any]) -> list[str]:
-    lines = ["| system | task | fit s | predict s (test split) |", "|---|---|---|---|"]
+    lines = [
+        f"Device: {part['device']}; {part['source']}. predict s covers predicting and scoring "
+        "validation and test.",
+        "",
+        "| system | task | fit s | predict s |",
+        "|---|---|---|---|",
+    ]
     for r in part["rows"]:
         lines.append(f"| {r['system']} | {r['task']} | {r['fit_s']:.1f} | {r['predict_s']:.2f} |")
     return lines
