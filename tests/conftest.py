@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from baselines.systems.base import CorpusData
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PARTS = ("raw", "annotations", "data", "README.md")
@@ -31,6 +34,15 @@ def corpus(tmp_path: Path) -> Path:
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusData]:
+    """The corpus as the baselines read it: load_dataset on the checkout, fresh cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_DATASETS_OFFLINE", "1")
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        yield CorpusData.load(ROOT, cache_dir=tmp_path_factory.mktemp("hf-cache"))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

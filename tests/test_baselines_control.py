@@ -7,7 +7,7 @@ deterministic ones, with the test split poisoned: predictions must not move.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -24,7 +24,6 @@ from baselines.systems.control_setfit import SetFitOneVsRest
 from baselines.systems.control_similarity import DescriptionSimilarity
 from baselines.systems.control_tfidf import TfidfLogReg
 from loaders.labels import ControlCategory
-from tests.conftest import ROOT
 
 SMALL: dict[str, Callable[[], System]] = {
     "control-lexicon": KeywordLexicon,
@@ -33,14 +32,6 @@ SMALL: dict[str, Callable[[], System]] = {
     "control-similarity": DescriptionSimilarity,
     "control-minilm": lambda: MiniLMMultiLabel(epochs=1),
 }
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusData]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        yield CorpusData.load(ROOT, cache_dir=tmp_path_factory.mktemp("hf-cache"))
 
 
 def poisoned(data: CorpusData) -> CorpusData:

@@ -9,7 +9,6 @@ model and score with the evaluator. The transformer runs a few steps only
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +37,6 @@ class Poisoned(dict):
         raise AssertionError("fit read the test split")
 
     __getitem__ = get = items = values = keys = __iter__ = __len__ = __contains__ = _fail
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusData]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        yield CorpusData.load(ROOT, cache_dir=tmp_path_factory.mktemp("hf-cache"))
 
 
 def test_every_token_task_has_its_systems() -> None:
