@@ -23,6 +23,20 @@ def _check_device(device: str) -> str:
     return device
 
 
+def _systems() -> dict:
+    """The registry; its systems need the baselines extra, so say so if it is missing."""
+    try:
+        from baselines.systems.registry import SYSTEMS
+    except ModuleNotFoundError as exc:
+        typer.echo(
+            f"error: {exc.name} is not installed: the baselines need the "
+            "baselines extra (pip install -e '.[baselines]')",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    return SYSTEMS
+
+
 def benchmark_command(
     out: Annotated[Path, typer.Option(help="output folder")],
     cv: Annotated[bool, typer.Option("--cv", help="leave-one-document-out folds")] = False,
@@ -36,7 +50,8 @@ def benchmark_command(
 ) -> None:
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
     from baselines.benchmark import Settings, run_benchmark
-    from baselines.systems.registry import SYSTEMS
+
+    SYSTEMS = _systems()
 
     chosen = list(baselines or SYSTEMS)
     unknown = [b for b in chosen if b not in SYSTEMS]
@@ -67,7 +82,8 @@ def predict_command(
 ) -> None:
     """Train a system on train and predict any article, annotated or not."""
     from baselines.predict import PredictError, predict
-    from baselines.systems.registry import SYSTEMS
+
+    SYSTEMS = _systems()
 
     try:
         rows = predict(

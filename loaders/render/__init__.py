@@ -21,7 +21,6 @@ from loaders.atomic import write_bytes
 from loaders.labels import Split
 from loaders.model import Document
 from loaders.render import assets
-from loaders.render.charts import charts
 from loaders.render.page import LAYERS, marks, page
 
 
@@ -83,6 +82,10 @@ def site(
     docs: Sequence[Document], split_of: Mapping[str, str], stats: Mapping[str, Any]
 ) -> dict[str, bytes]:
     """Every file of the site (pure)."""
+    # matplotlib is an optional dependency (the baselines extra): imported only
+    # when a site is rendered, so the rest of the CLI works without it.
+    from loaders.render.charts import charts
+
     pngs = charts(stats)
     files = {f"charts/{name}": png for name, (_, png) in pngs.items()}
     ids = [d.doc_id for d in docs]
