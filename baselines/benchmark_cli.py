@@ -51,19 +51,19 @@ def benchmark_command(
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
     from baselines.benchmark import Settings, run_benchmark
 
-    SYSTEMS = _systems()
+    systems = _systems()
 
-    chosen = list(baselines or SYSTEMS)
-    unknown = [b for b in chosen if b not in SYSTEMS]
+    chosen = list(baselines or systems)
+    unknown = [b for b in chosen if b not in systems]
     if unknown:
         raise typer.BadParameter(
-            f"unknown {unknown}; choose from {sorted(SYSTEMS)}", param_hint="--baselines"
+            f"unknown {unknown}; choose from {sorted(systems)}", param_hint="--baselines"
         )
     settings = Settings(
         root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap
     )
     started = time.perf_counter()
-    run_benchmark(systems={b: SYSTEMS[b] for b in chosen}, settings=settings, cv=cv)
+    run_benchmark(systems={b: systems[b] for b in chosen}, settings=settings, cv=cv)
     Console().print(
         f"wrote {out / 'leaderboard.json'} and {out / 'LEADERBOARD.md'} "
         f"in {time.perf_counter() - started:.0f} s"
@@ -83,12 +83,12 @@ def predict_command(
     """Train a system on train and predict any article, annotated or not."""
     from baselines.predict import PredictError, predict
 
-    SYSTEMS = _systems()
+    systems = _systems()
 
     try:
         rows = predict(
             name=system,
-            systems=SYSTEMS,
+            systems=systems,
             out=out,
             root=root,
             doc_ids=docs,
