@@ -75,3 +75,24 @@ class System(Protocol):
     def predict(self, documents: list[Row]) -> list[Row]:
         """One predictions row per input document ({doc_id, text, ...})."""
         ...
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """Write the fitted state into ``directory`` (exists, empty); return its settings.
+
+        Safe formats only: safetensors, JSON, numpy ``.npy`` without object
+        arrays, a library's own model file (crfsuite) or ``to_disk``; never
+        pickle, joblib or anything that runs code when read. The returned
+        dict is JSON-able (str/int/float/bool/None, lists, str-keyed dicts)
+        and lands in model.json as ``settings``, for people to read; ``load``
+        must not need it.
+        """
+        ...
+
+    def load(self, directory: Path) -> None:
+        """Restore the fitted state written by ``save`` into a fresh ``SYSTEMS[name]()``.
+
+        After ``load``, ``predict`` returns exactly what the saved instance
+        predicted. Raises ``FileNotFoundError`` for a missing weight file and
+        ``ValueError`` for one that does not parse.
+        """
+        ...
