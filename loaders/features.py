@@ -9,6 +9,7 @@ from loaders.labels import (
     NER_TAGS,
     ROLE_TAGS,
     ControlCategory,
+    IloIndicator,
     QuoteType,
     Role,
     SourceAnonymity,
@@ -34,7 +35,11 @@ def _sentence_fields() -> dict:
 
 
 def documents() -> Features:
-    """Lossless view; labels stay strings so a row is a valid predictions line."""
+    """Lossless view; labels stay strings so a row is a valid predictions line.
+
+    Each control measure also carries ``ilo_indicators``, derived from its
+    labels through ``loaders.labels.ILO_INDICATORS`` (not stored in annotations/).
+    """
     span = {"id": _str, "start": _int, "end": _int, "text": _str}
     return Features(
         {
@@ -66,7 +71,7 @@ def documents() -> Features:
                     "parent": _str,
                 }
             ),
-            "control_measures": List({**span, "labels": List(_str)}),
+            "control_measures": List({**span, "labels": List(_str), "ilo_indicators": List(_str)}),
             "fold": _int,
         }
     )
@@ -114,12 +119,14 @@ def attribution() -> Features:
 
 
 def control_measures() -> Features:
+    """Sentence rows; ``ilo_indicators`` are the ILO indicators of the ``labels``."""
     category = ClassLabel(names=names(ControlCategory))
     return Features(
         {
             **_sentence_fields(),
             "text": _str,
             "labels": List(category),
+            "ilo_indicators": List(ClassLabel(names=names(IloIndicator))),
             "span_tags": List(ClassLabel(names=MEASURE_TAGS)),
             "spans": List(
                 {

@@ -7,6 +7,7 @@ project lists label names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -88,6 +89,56 @@ class ControlCategory(StrEnum):
     IDEOLOGICAL_CONTROL = "IDEOLOGICAL_CONTROL"
     COERCION = "COERCION"
     HOST_STATE_COOPERATION = "HOST_STATE_COOPERATION"
+
+
+class IloIndicator(StrEnum):
+    """The eleven ILO indicators of forced labour (ILO, *ILO Indicators of Forced
+    Labour*, 2012), the label set of RaFoLa-style indicator annotation."""
+
+    ABUSE_OF_VULNERABILITY = "ABUSE_OF_VULNERABILITY"
+    DECEPTION = "DECEPTION"
+    RESTRICTION_OF_MOVEMENT = "RESTRICTION_OF_MOVEMENT"
+    ISOLATION = "ISOLATION"
+    PHYSICAL_AND_SEXUAL_VIOLENCE = "PHYSICAL_AND_SEXUAL_VIOLENCE"
+    INTIMIDATION_AND_THREATS = "INTIMIDATION_AND_THREATS"
+    RETENTION_OF_IDENTITY_DOCUMENTS = "RETENTION_OF_IDENTITY_DOCUMENTS"
+    WITHHOLDING_OF_WAGES = "WITHHOLDING_OF_WAGES"
+    DEBT_BONDAGE = "DEBT_BONDAGE"
+    ABUSIVE_WORKING_AND_LIVING_CONDITIONS = "ABUSIVE_WORKING_AND_LIVING_CONDITIONS"
+    EXCESSIVE_OVERTIME = "EXCESSIVE_OVERTIME"
+
+    @property
+    def ilo_name(self) -> str:
+        """The ILO's wording, as the guidelines write it ("withholding of wages")."""
+        return self.value.lower().replace("_", " ")
+
+
+_I = IloIndicator
+# The closest ILO indicators of each control category: the table of the
+# annotation scheme and the "ILO indicator" line of each category in
+# annotations/GUIDELINES.md (a test keeps the two in step). The mapping is by
+# category, not annotated per span: a span's indicators are its categories'.
+ILO_INDICATORS: dict[ControlCategory, tuple[IloIndicator, ...]] = {
+    ControlCategory.SURVEILLANCE: (_I.INTIMIDATION_AND_THREATS, _I.ISOLATION),
+    ControlCategory.MOVEMENT_RESTRICTION: (_I.RESTRICTION_OF_MOVEMENT,),
+    ControlCategory.COMMUNICATION_RESTRICTION: (_I.ISOLATION,),
+    ControlCategory.DOCUMENT_CONFISCATION: (_I.RETENTION_OF_IDENTITY_DOCUMENTS,),
+    ControlCategory.FINANCIAL_EXTRACTION: (_I.WITHHOLDING_OF_WAGES,),
+    ControlCategory.LABOR_ORGANIZATION: (_I.ABUSIVE_WORKING_AND_LIVING_CONDITIONS,),
+    ControlCategory.DEPLOYMENT_CONTROL: (_I.RESTRICTION_OF_MOVEMENT, _I.ABUSE_OF_VULNERABILITY),
+    ControlCategory.IDEOLOGICAL_CONTROL: (),
+    ControlCategory.COERCION: (_I.INTIMIDATION_AND_THREATS, _I.PHYSICAL_AND_SEXUAL_VIOLENCE),
+    ControlCategory.HOST_STATE_COOPERATION: (_I.INTIMIDATION_AND_THREATS,),
+}
+
+
+def indicators_of(categories: Iterable[str]) -> list[str]:
+    """The ILO indicators of some control categories (names), in IloIndicator order.
+
+    Raises ValueError for a name that is not a ControlCategory.
+    """
+    found = {i for c in categories for i in ILO_INDICATORS[ControlCategory(c)]}
+    return [i.value for i in IloIndicator if i in found]
 
 
 class PublishedConfidence(StrEnum):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from loaders.iob import LabeledSpan, TagReport, spans_to_tags, token_range
-from loaders.labels import MEASURE_TAG, ControlCategory, Role, names
+from loaders.labels import MEASURE_TAG, ControlCategory, Role, indicators_of, names
 from loaders.model import Document
 from loaders.segment import Sentence, segment
 
@@ -66,7 +66,9 @@ def documents_row(doc: Document, fold: int) -> Row:
         "entities": ann["entities"],
         "attribution_spans": ann["attribution_spans"],
         "attributions": ann["attributions"],
-        "control_measures": ann["control_measures"],
+        "control_measures": [
+            {**c, "ilo_indicators": indicators_of(c["labels"])} for c in ann["control_measures"]
+        ],
         "fold": fold,
     }
 
@@ -157,6 +159,7 @@ def _control_row(sentence: Sentence, measures: list[Row], report: ViewReport) ->
     present = {lab for c in measures for lab in c["labels"]}
     return {
         "labels": [cat for cat in CATEGORY_NAMES if cat in present],
+        "ilo_indicators": indicators_of(present),
         "span_tags": _tags(
             sentence,
             [LabeledSpan(c["start"], c["end"], MEASURE_TAG) for c in measures],

@@ -18,7 +18,7 @@ from baselines.evaluation.spans import Span, match_exact, match_overlap
 from baselines.evaluation.tally import Kind, Tally
 from baselines.evaluation.units import Sentences, Units
 from baselines.predictions import PredictionRow
-from loaders.labels import ControlCategory
+from loaders.labels import ControlCategory, IloIndicator, indicators_of
 
 
 def labelled_spans(row: PredictionRow) -> list[Span]:
@@ -92,3 +92,39 @@ def tally_sentences(
                     tally.add(macro, Kind.MACRO, f"{key}:{label}", unit)
                     per = ("control_measures", "sentences", "per_category", label)
                     tally.add(per, Kind.PRF, key, unit)
+    tally_indicators(tally, units, sentences, gold, pred)
+
+
+def tally_indicators(
+    tally: Tally,
+    units: Units,
+    sentences: Sentences,
+    gold: Sequence[PredictionRow],
+    pred: Sequence[PredictionRow],
+) -> None:
+    """Sentence-level ILO indicators, for systems trained on indicator labels.
+
+    A sentence carries the indicators (loaders.labels.ILO_INDICATORS) of the
+    categories it carries, in gold and predictions alike; micro counts
+    (sentence, indicator) pairs, macro averages over indicators present.
+    """
+    root = ("control_measures", "ilo_indicators")
+    micro, macro = (*root, "micro"), (*root, "macro")
+    tally.block(micro, Kind.PRF)
+    tally.block(macro, Kind.MACRO)
+    for indicator in indicators_of(present_categories(gold, pred)):
+        tally.block((*root, "per_indicator", indicator), Kind.PRF)
+    for member in IloIndicator:
+        for key in ("tp", "fp", "fn"):
+            tally.add(macro, Kind.MACRO, f"{key}:{member.value}", 0, 0)
+    for doc, (g_row, p_row) in enumerate(zip(gold, pred, strict=True)):
+        g_spans, p_spans = labelled_spans(g_row), labelled_spans(p_row)
+        for sentence in sentences.spans[doc]:
+            unit = units.of(doc, sentence[0])
+            truth = set(indicators_of(sentence_labels(g_spans, sentence)))
+            guess = set(indicators_of(sentence_labels(p_spans, sentence)))
+            for key, found in (("tp", truth & guess), ("fp", guess - truth), ("fn", truth - guess)):
+                for indicator in found:
+                    tally.add(micro, Kind.PRF, key, unit)
+                    tally.add(macro, Kind.MACRO, f"{key}:{indicator}", unit)
+                    tally.add((*root, "per_indicator", indicator), Kind.PRF, key, unit)
