@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
 
@@ -20,6 +22,47 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
+
+
+def _no_placeholder_on_flags() -> None:
+    """Stop rich help from printing ``<bool>`` after flags (``--check <bool>``).
+
+    typer 0.29 shows a value type for every option in its rich panels, though a
+    flag takes no value; its plain help already leaves flags bare
+    (TyperOption.get_help_record). Patched once, for every command and plugin.
+    """
+    option = typer.core.TyperOption
+    shown = option.display_type_rich
+    if getattr(shown, "skips_flags", False):
+        return
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: typer.Context) -> str | None:
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich.skips_flags = True  # type: ignore[attr-defined]
+    setattr(option, "display_type_rich", display_type_rich)  # noqa: B010
+
+
+_no_placeholder_on_flags()
+
+
+def _print_version(show: bool) -> None:
+    if show:
+        typer.echo(f"nkworkers {version('nkworkers')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    pass
+
 
 Root = Annotated[Path, typer.Option("--root", help="corpus checkout (default: current directory)")]
 
@@ -109,43 +152,19 @@ def stats(
 _TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")
 
 
-@app.command()
-def agreement(
-    root: Root = Path("."),
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
-) -> None:
-    """Inter-annotator agreement per layer (annotator A vs B, and gold vs each)."""
-    from baselines.evaluation.agreement import AgreementError, corpus_agreement
-    from baselines.evaluation.agreement_report import agreement_tables
-
-    try:
-        result = corpus_agreement(root)
-    except AgreementError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(1) from None
-    if as_json:
-        typer.echo(json.dumps(result, indent=1))
-        return
-    for table in agreement_tables(result):
-        console.print(table)
-
-
 def _register_subcommands() -> None:
-    """Commands whose modules live in their own packages."""
-    from baselines import benchmark_cli
-    from baselines.evaluation import cli as evaluation_cli
+    """Commands whose modules live in their own packages; baselines' through entry points."""
     from loaders import articles_cli
+    from loaders.cli_plugins import register_plugins
     from loaders.exports import cli as exports_cli
     from loaders.labelstudio.cli import ls_app
     from loaders.render import cli as render_cli
 
     app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
     articles_cli.register(app)
-    evaluation_cli.register(app)
-    benchmark_cli.register(app)
     exports_cli.register(app)
     render_cli.register(app)
+    register_plugins(app)
 
 
 _register_subcommands()

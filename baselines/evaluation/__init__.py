@@ -1,6 +1,28 @@
-"""Scoring a predictions file against the gold corpus; see scorer.score for the report shape."""
+"""Scoring a predictions file against the gold corpus; see scorer.score for the report shape.
 
-from baselines.evaluation.reader import PredictionError
-from baselines.evaluation.scorer import evaluate_files, evaluate_rows, score
+The scorer (spaCy, and through it torch) loads on first use, so that modules of
+this package, such as the command registrations, stay cheap to import.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from baselines.evaluation.reader import PredictionError
+    from baselines.evaluation.scorer import evaluate_files, evaluate_rows, score
 
 __all__ = ["PredictionError", "evaluate_files", "evaluate_rows", "score"]
+_HOMES = {
+    "PredictionError": "baselines.evaluation.reader",
+    "evaluate_files": "baselines.evaluation.scorer",
+    "evaluate_rows": "baselines.evaluation.scorer",
+    "score": "baselines.evaluation.scorer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)

@@ -14,6 +14,7 @@ module with a ``convert`` function and one line in :data:`CONVERTERS`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
 from pathlib import Path
 
 from loaders.atomic import write_text
@@ -23,22 +24,23 @@ Files = dict[str, str]
 Converter = Callable[[Sequence[Document], Mapping[str, str]], Files]
 
 
-def _converters() -> dict[str, Converter]:
-    from loaders.exports import brat, conll, jsonl
-
-    return {"brat": brat.convert, "conll": conll.convert, "jsonl": jsonl.convert}
-
-
-CONVERTERS: dict[str, Converter] = _converters()
+# Format -> the module whose ``convert`` writes it. Modules load on use: conll
+# needs spaCy, which `nkworkers --help` must not import.
+CONVERTERS: dict[str, str] = {
+    "brat": "loaders.exports.brat",
+    "conll": "loaders.exports.conll",
+    "jsonl": "loaders.exports.jsonl",
+}
 FORMATS: tuple[str, ...] = tuple(CONVERTERS)
 
 
 def convert(fmt: str, docs: Sequence[Document], split_of: Mapping[str, str]) -> Files:
     """The files of one format, in memory (pure)."""
     try:
-        converter = CONVERTERS[fmt]
+        module = CONVERTERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {list(FORMATS)}") from None
+    converter: Converter = import_module(module).convert
     return converter(docs, split_of)
 
 
