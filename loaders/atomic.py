@@ -103,6 +103,9 @@ def _restore(done: list[tuple[Path, Path | None]]) -> None:
             path.unlink(missing_ok=True)
         else:
             os.replace(backup, path)
+            # rename() between two links of one file (the swap that failed) does
+            # nothing and leaves the backup's name behind.
+            backup.unlink(missing_ok=True)
 
 
 def dumps_json(obj: Any) -> str:

@@ -155,3 +155,39 @@ def as_export(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ]
         out.append({"id": i, "data": task["data"], "annotations": anns, "predictions": []})
     return json.loads(json.dumps(out))
+
+
+def corpus_export(root: Path) -> list[dict[str, Any]]:
+    """The export a project holds right after pushing ``root``: one task per article,
+    the gold as its one annotation."""
+    from loaders.labelstudio.convert import document_to_task
+
+    return as_export([document_to_task(d) for d in read_corpus(root).documents()])
+
+
+def task_of(export: list[dict[str, Any]], doc_id: str) -> dict[str, Any]:
+    return next(t for t in export if t["data"]["doc_id"] == doc_id)
+
+
+def relabel_first_entity(result: list[dict[str, Any]]) -> tuple[int, int, str]:
+    """Give the first entity region another label (in place); its (start, end, new label)."""
+    item = next(i for i in result if i.get("from_name") == "entity")
+    new = "GPE" if item["value"]["labels"] != ["GPE"] else "ORG"
+    item["value"]["labels"] = [new]
+    return item["value"]["start"], item["value"]["end"], new
+
+
+def annotate_again(
+    task: dict[str, Any], result: list[dict[str, Any]], *, by: Any = 1, at: str
+) -> dict[str, Any]:
+    """Add an annotation to an exported task, as a later save in Label Studio would."""
+    annotation = {
+        "id": 1000 + len(task["annotations"]),
+        "completed_by": by,
+        "was_cancelled": False,
+        "result": result,
+        "created_at": at,
+        "updated_at": at,
+    }
+    task["annotations"].append(annotation)
+    return annotation

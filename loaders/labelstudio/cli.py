@@ -84,20 +84,59 @@ def push_command(
 
 @ls_app.command("pull")
 def pull_command(
-    url: Url,
-    project: Annotated[str, typer.Option("--project", help="project title or numeric id")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Label Studio base URL, e.g. http://127.0.0.1:8080")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="project title or numeric id")
+    ] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-file", dir_okay=False, help="a saved full JSON export instead of a server"
+        ),
+    ] = None,
+    annotators: Annotated[
+        bool,
+        typer.Option(
+            "--annotators",
+            help="write each annotator's latest annotation to "
+            "annotations/agreement/<annotator>/ (the gold is left as it is)",
+        ),
+    ] = False,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal", help="let the pull empty a layer that has records (else refused)"
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="print what would change, write nothing")
     ] = False,
     root: Root = Path("."),
 ) -> None:
-    """Take the full JSON export, pick each task's latest annotation, validate, and
-    write annotations/ (all or nothing)."""
+    """Take the full JSON export, pick each task's latest annotation, validate the corpus
+    as it would be, and write annotations/ (all or nothing, in one swap)."""
+    if (from_file is None) == (url is None or project is None) or (from_file and (url or project)):
+        typer.echo("pull: give --url and --project, or --from-file EXPORT.json", err=True)
+        raise typer.Exit(2)
     started = time.perf_counter()
     try:
-        plan, written = sync.pull(root=root, url=url, project=project, dry_run=dry_run)
+        plan, written = sync.pull(
+            root=root,
+            url=url,
+            project=project,
+            export_file=from_file,
+            dry_run=dry_run,
+            allow_removal=allow_removal,
+            annotators=annotators,
+        )
     except CorpusError as exc:
         _refuse(exc.problems, "pull")
+    except OSError as exc:
+        # A staging or swap failure (disk full, permissions): annotations/ is as it was.
+        typer.echo(f"pull: could not write annotations/: {exc}; nothing was changed", err=True)
+        raise typer.Exit(1) from None
     except Exception as exc:
         _server_failure(exc, "pull")
     if plan.problems:
@@ -107,7 +146,7 @@ def pull_command(
     for doc_id in plan.unannotated:
         typer.echo(f"no annotation yet: {doc_id}")
     for change in plan.changes:
-        typer.echo(f"{'would change' if dry_run else 'changed'} {change.doc_id}: {change.picked}")
+        typer.echo(f"{'would change' if dry_run else 'changed'} {change.path}: {change.picked}")
         for line in change.summary():
             typer.echo(f"    {line}")
     if not dry_run:

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from loaders.corpus import CorpusError, Problem, pydantic_problems
+from loaders.jsonio import clip
 from loaders.labels import Role
 from loaders.labelstudio.config import (
     DOC_ID,
@@ -33,7 +34,10 @@ from loaders.labelstudio.config import (
     TEXT,
     RelationLabel,
 )
+from loaders.labelstudio.latest import Picked, pick_latest
 from loaders.model import Annotation, Document
+
+__all__ = ["Picked", "pick_latest"]  # re-exported: the pull reports which annotation it took
 
 Result = list[dict[str, Any]]
 
@@ -169,8 +173,9 @@ class _Reader:
     text: str
     problems: list[Problem] = field(default_factory=list)
 
-    def fail(self, record: str, message: str, fix: str = "") -> None:
-        self.problems.append(Problem(self.where, record, message, fix))
+    def fail(self, record: str, message: str, fix: str) -> None:
+        # Region ids come from the export: cut them as any other stored value.
+        self.problems.append(Problem(self.where, clip(record)[1:-1], message, fix))
 
 
 def _utf16_hint(text: str, start: int, end: int, stored: str) -> str:
@@ -184,7 +189,8 @@ def _utf16_hint(text: str, start: int, end: int, stored: str) -> str:
 def _offsets(reader: _Reader, rid: str, value: dict) -> tuple[int, int] | None:
     start, end = value.get("start"), value.get("end")
     if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-        reader.fail(rid, f"start/end are not integers: {start!r}, {end!r}", "re-draw the region")
+        message = f"start/end are not integers: {clip(start)}, {clip(end)}"
+        reader.fail(rid, message, "re-draw the region")
         return None
     assert isinstance(start, int) and isinstance(end, int)
     if not 0 <= start < end <= len(reader.text):
@@ -199,7 +205,11 @@ def _offsets(reader: _Reader, rid: str, value: dict) -> tuple[int, int] | None:
 
 def _read_item(reader: _Reader, item: Any, regions: dict[str, _Region]) -> None:
     if not isinstance(item, dict):
-        reader.fail("<result>", f"result item is not an object: {item!r:.80}")
+        reader.fail(
+            "<result>",
+            f"result item is not an object: {clip(item)}",
+            "delete the item from the annotation's result",
+        )
         return
     rid, name, kind, value = (
         item.get("id"),
@@ -208,13 +218,23 @@ def _read_item(reader: _Reader, item: Any, regions: dict[str, _Region]) -> None:
         item.get("value"),
     )
     if not isinstance(rid, str) or not rid:
-        reader.fail("<result>", f"region without an id: {item!r:.120}")
+        reader.fail(
+            "<result>", f"region without an id: {clip(item)}", "re-draw the region in Label Studio"
+        )
         return
     if not isinstance(name, str) or not isinstance(kind, str):
-        reader.fail(rid, f"from_name/type are not strings: {name!r}, {kind!r}")
+        reader.fail(
+            rid,
+            f"from_name/type are not strings: {clip(name)}, {clip(kind)}",
+            "re-draw the region in Label Studio",
+        )
         return
     if item.get("to_name") != TEXT or not isinstance(value, dict):
-        reader.fail(rid, f"not a region of the {TEXT!r} tag: {item!r:.120}")
+        reader.fail(
+            rid,
+            f"not a region of the {TEXT!r} tag: {clip(item)}",
+            f"re-draw the region on the {TEXT!r} tag",
+        )
         return
     offsets = _offsets(reader, rid, value)
     if offsets is None:
@@ -222,7 +242,9 @@ def _read_item(reader: _Reader, item: Any, regions: dict[str, _Region]) -> None:
     region = regions.setdefault(rid, _Region(rid, *offsets))
     if (region.start, region.end) != offsets:
         reader.fail(
-            rid, f"parts of the region disagree on offsets: {offsets} vs {region.start, region.end}"
+            rid,
+            f"parts of the region disagree on offsets: {offsets} vs {region.start, region.end}",
+            "re-draw the region",
         )
         return
     if kind == "labels" and name in SPAN_LAYERS:
@@ -236,7 +258,7 @@ def _read_item(reader: _Reader, item: Any, regions: dict[str, _Region]) -> None:
     else:
         reader.fail(
             rid,
-            f"unknown control {name!r} of type {kind!r}",
+            f"unknown control {clip(name)} of type {clip(kind)}",
             f"the project's config is not nkworkers' (expected one of "
             f"{sorted([*SPAN_LAYERS, *RECORD_CHOICES, *RECORD_TEXTS])})",
         )
@@ -257,14 +279,16 @@ def _read_labels(reader: _Reader, region: _Region, layer: str, value: dict) -> N
     ):
         reader.fail(
             region.id,
-            f"{layer} labels {labels!r}",
+            f"{layer} labels {clip(labels)}",
             f"give {'one or more' if multiple else 'exactly one'} of {allowed}",
         )
         return
     unknown = [x for x in labels if x not in allowed]
     if unknown or len(set(labels)) != len(labels):
         reader.fail(
-            region.id, f"unknown or repeated {layer} label(s) {unknown or labels}", f"use {allowed}"
+            region.id,
+            f"unknown or repeated {layer} label(s) {clip(unknown or labels)}",
+            f"use {allowed}",
         )
         return
     stored = value.get("text")
@@ -272,8 +296,9 @@ def _read_labels(reader: _Reader, region: _Region, layer: str, value: dict) -> N
     if stored is not None and stored != actual:
         reader.fail(
             region.id,
-            f"span text {stored!r} differs from the article's text[{region.start}:{region.end}] "
-            f"{actual!r}{_utf16_hint(reader.text, region.start, region.end, str(stored))}",
+            f"span text {clip(stored)} differs from the article's "
+            f"text[{region.start}:{region.end}] {clip(actual)}"
+            + _utf16_hint(reader.text, region.start, region.end, str(stored)),
             "re-draw the region on the article text",
         )
         return
@@ -285,7 +310,7 @@ def _read_field(reader: _Reader, region: _Region, name: str, values: Any, allowe
     value = values[0].strip() if ok else ""
     if not value or (allowed is not None and value not in [m.value for m in allowed]):
         expected = [m.value for m in allowed] if allowed is not None else "one non-empty line"
-        reader.fail(region.id, f"{name} is {values!r}", f"give {expected}")
+        reader.fail(region.id, f"{name} is {clip(values)}", f"give {expected}")
         return
     if name in region.fields:
         reader.fail(region.id, f"{name} given twice", "keep one")
@@ -323,7 +348,7 @@ def _relations(
         if not isinstance(item, dict) or item.get("type") != "relation":
             continue
         a, b = item.get("from_id"), item.get("to_id")
-        where = f"relation {a}->{b}"
+        where = f"relation {clip(a)}->{clip(b)}"
         if item.get("direction") == "left":
             a, b = b, a
         if not isinstance(a, str) or not isinstance(b, str):
@@ -353,7 +378,7 @@ def _relations(
         if not isinstance(labels, list) or any(lab != inferred[0].value for lab in labels):
             reader.fail(
                 where,
-                f"labels {labels!r} do not fit a {target_role[0]} target",
+                f"labels {clip(labels)} do not fit a {target_role[0]} target",
                 f"label it {inferred[0].value!r} (or leave it unlabelled)",
             )
             continue
@@ -373,7 +398,16 @@ def result_to_annotation(
     """
     reader = _Reader(where, text)
     if not isinstance(result, list):
-        raise CorpusError([Problem(where, "<result>", f"result is not a list: {result!r:.80}")])
+        raise CorpusError(
+            [
+                Problem(
+                    where,
+                    "<result>",
+                    f"result is not a list: {clip(result)}",
+                    "re-save the annotation in Label Studio",
+                )
+            ]
+        )
     regions: dict[str, _Region] = {}
     for item in result:
         if isinstance(item, dict) and item.get("type") == "relation":
@@ -473,74 +507,43 @@ def _assemble(
 # ---------------------------------------------------------------- one exported task
 
 
-@dataclass(frozen=True)
-class Picked:
-    """Which of a task's annotations was taken, for the report."""
-
-    task_id: Any
-    annotation_id: Any
-    updated_at: str
-    completed_by: Any
-    of: int
-
-    def __str__(self) -> str:
-        return (
-            f"task {self.task_id}: annotation {self.annotation_id} "
-            f"(updated {self.updated_at or '?'} by {self.completed_by}; latest of {self.of})"
-        )
-
-
-def pick_latest(task: dict[str, Any]) -> tuple[dict[str, Any] | None, Picked | None]:
-    """The most recently updated annotation of a task, skipping cancelled ones."""
-    listed = task.get("annotations")
-    annotations = [
-        a
-        for a in (listed if isinstance(listed, list) else [])
-        if isinstance(a, dict) and not a.get("was_cancelled")
-    ]
-    if not annotations:
-        return None, None
-
-    def key(a: dict[str, Any]) -> tuple[str, str, int]:
-        ident = a.get("id")
-        return (
-            str(a.get("updated_at") or ""),
-            str(a.get("created_at") or ""),
-            ident if isinstance(ident, int) else -1,
-        )
-
-    latest = max(annotations, key=key)
-    by = latest.get("completed_by")
-    if isinstance(by, dict):
-        by = by.get("email") or by.get("id")
-    return latest, Picked(
-        task.get("id"), latest.get("id"), str(latest.get("updated_at") or ""), by, len(annotations)
-    )
-
-
-def task_to_annotation(
-    task: dict[str, Any], *, text: str, text_sha256: str
-) -> tuple[Annotation | None, Picked | None]:
-    """Our Annotation from an exported task's latest annotation (None if it has none)."""
+def task_doc_id(task: dict[str, Any], *, text: str) -> str:
+    """The task's doc_id, once its text is checked against the raw text; CorpusError if not."""
     data: dict[str, Any] = task["data"] if isinstance(task.get("data"), dict) else {}
     doc_id = str(data.get(DOC_ID))
-    where = f"task {task.get('id')} ({doc_id})"
     if data.get(TEXT) != text:
         raise CorpusError(
             [
                 Problem(
-                    where,
+                    f"task {clip(task.get('id'))} ({clip(doc_id)[1:-1]})",
                     DOC_ID,
                     "the task's text differs from raw/" + doc_id + ".txt",
                     "re-push the article; never edit task data",
                 )
             ]
         )
+    return doc_id
+
+
+def annotation_of(
+    task: dict[str, Any], chosen: dict[str, Any], *, doc_id: str, text: str, text_sha256: str
+) -> Annotation:
+    """Our Annotation from one of the task's annotations; problems name task and annotation."""
+    where = f"task {clip(task.get('id'))} ({doc_id}) annotation {clip(chosen.get('id'))}"
+    return result_to_annotation(
+        chosen.get("result"), doc_id=doc_id, text=text, text_sha256=text_sha256, where=where
+    )
+
+
+def task_to_annotation(
+    task: dict[str, Any], *, text: str, text_sha256: str
+) -> tuple[Annotation | None, Picked | None]:
+    """Our Annotation from an exported task's latest annotation (None if it has none).
+
+    Raises CorpusError naming the task (and annotation) for every problem.
+    """
+    doc_id = task_doc_id(task, text=text)
     latest, picked = pick_latest(task)
     if latest is None:
         return None, None
-    where = f"task {task.get('id')} ({doc_id}) annotation {latest.get('id')}"
-    annotation = result_to_annotation(
-        latest.get("result"), doc_id=doc_id, text=text, text_sha256=text_sha256, where=where
-    )
-    return annotation, picked
+    return annotation_of(task, latest, doc_id=doc_id, text=text, text_sha256=text_sha256), picked

@@ -1,8 +1,9 @@
 """Push the corpus to a project and pull a project's export back.
 
-Planning is pure (corpus + export in, plan out); only ``apply_pull`` writes,
-and only after every task converted and validated, so a bad export leaves
-annotations/ untouched.
+Planning is pure (corpus + export in, plan out: ``plan`` and ``annotators``);
+only ``apply_pull`` writes, and only after every task converted and the
+corpus as it would be validated, in one swap (``swap``), so a bad export or
+a killed pull leaves annotations/ as it was.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.corpus import ANNOTATIONS, CorpusError, Loaded, Problem, read_corpus, write_annotation
-from loaders.labelstudio import client
+from loaders.corpus import CorpusError, Loaded, Problem, read_corpus
+from loaders.jsonio import JsonError, load_file
+from loaders.labelstudio import client, swap
+from loaders.labelstudio.annotators import plan_annotators
 from loaders.labelstudio.client import Project
-from loaders.labelstudio.config import DOC_ID, label_config, same_config
-from loaders.labelstudio.convert import Picked, Result, document_to_task, task_to_annotation
+from loaders.labelstudio.config import DOC_ID, label_config
+from loaders.labelstudio.convert import Result, document_to_task
+from loaders.labelstudio.plan import LAYERS, Change, PullPlan, apply_pull, plan_pull, texts_of
 from loaders.labelstudio.predictions import read_predictions
-from loaders.model import Annotation, Document
-from loaders.validate import validate_document
+from loaders.model import Document
 
-LAYERS = ("zones", "entities", "attribution_spans", "attributions", "control_measures")
+__all__ = ["LAYERS", "Change", "PullPlan", "apply_pull", "plan_pull", "pull", "push"]
 
 
 def load(root: Path) -> Loaded:
@@ -30,10 +33,6 @@ def load(root: Path) -> Loaded:
     if problems:
         raise CorpusError(problems)
     return loaded
-
-
-def texts_of(loaded: Loaded) -> dict[str, str]:
-    return {d: b.decode("utf-8") for d, b in loaded.raw_bytes.items() if d in loaded.manifest}
 
 
 def push_tasks(loaded: Loaded, *, skip: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
@@ -52,123 +51,6 @@ def attach_predictions(
         result = predictions.get(task["data"][DOC_ID])
         if result is not None:
             task["predictions"] = [{"model_version": model_version, "result": result}]
-
-
-# ---------------------------------------------------------------- pull
-
-
-@dataclass(frozen=True)
-class Change:
-    doc_id: str
-    old: Annotation | None
-    new: Annotation
-    picked: Picked
-
-    def summary(self) -> list[str]:
-        """What differs, per layer, by id (zones by position)."""
-        lines = []
-        for layer in LAYERS:
-            before = _keyed(getattr(self.old, layer) if self.old else [])
-            after = _keyed(getattr(self.new, layer))
-            added = [k for k in after if k not in before]
-            removed = [k for k in before if k not in after]
-            changed = [k for k in after if k in before and after[k] != before[k]]
-            for verb, keys in (("added", added), ("removed", removed), ("changed", changed)):
-                if keys:
-                    lines.append(f"{layer}: {verb} {', '.join(keys)}")
-        if self.old is not None and not lines:
-            lines.append("record order or metadata changed")
-        return lines
-
-
-def _keyed(records: list[Any]) -> dict[str, Any]:
-    return {
-        getattr(r, "id", None) or f"{r.label.value}[{r.start},{r.end})": r.model_dump(mode="json")
-        for r in records
-    }
-
-
-@dataclass
-class PullPlan:
-    changes: list[Change] = field(default_factory=list)
-    unchanged: list[Picked] = field(default_factory=list)
-    unannotated: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def plan_pull(loaded: Loaded, export: Any, project_config: str, project: str) -> PullPlan:
-    """Convert and validate a full JSON export against the corpus; pure."""
-    plan = PullPlan()
-    if not same_config(project_config):
-        plan.problems.append(
-            Problem(
-                f"project {project}",
-                "label_config",
-                "the project's labeling config is not the one `nkworkers ls config` generates",
-                "push to it again (updates the config) or pull from the right project",
-            )
-        )
-        return plan
-    if not isinstance(export, list):
-        plan.problems.append(Problem(f"project {project}", "<export>", "export is not a task list"))
-        return plan
-    texts = texts_of(loaded)
-    seen: dict[str, Any] = {}
-    for task in export:
-        task_id = task.get("id") if isinstance(task, dict) else None
-        data = task.get("data") if isinstance(task, dict) else None
-        doc_id = data.get(DOC_ID) if isinstance(data, dict) else None
-        where = f"task {task_id} ({doc_id})"
-        if not isinstance(doc_id, str) or doc_id not in texts:
-            plan.problems.append(
-                Problem(
-                    where, DOC_ID, f"unknown article {doc_id!r}", "add it with add-article first"
-                )
-            )
-            continue
-        if doc_id in seen:
-            plan.problems.append(
-                Problem(
-                    where,
-                    doc_id,
-                    f"second task for the article (first: task {seen[doc_id]})",
-                    "delete the duplicate task in Label Studio",
-                )
-            )
-            continue
-        seen[doc_id] = task_id
-        _plan_task(plan, loaded, task, doc_id, texts[doc_id])
-    return plan
-
-
-def _plan_task(plan: PullPlan, loaded: Loaded, task: dict, doc_id: str, text: str) -> None:
-    meta, raw = loaded.manifest[doc_id], loaded.raw_bytes[doc_id]
-    try:
-        new, picked = task_to_annotation(task, text=text, text_sha256=meta.sha256)
-    except CorpusError as exc:
-        plan.problems += exc.problems
-        return
-    if new is None or picked is None:
-        plan.unannotated.append(doc_id)
-        return
-    problems = validate_document(meta, raw, new, f"{picked} -> {ANNOTATIONS}/{doc_id}.json")
-    if problems:
-        plan.problems += problems
-        return
-    old = loaded.annotations.get(doc_id)
-    if old == new:
-        plan.unchanged.append(picked)
-    else:
-        plan.changes.append(Change(doc_id, old, new, picked))
-
-
-def apply_pull(root: Path, plan: PullPlan) -> list[Path]:
-    """Write the changed annotations (atomically, one file at a time)."""
-    if plan.problems:
-        raise CorpusError(plan.problems)
-    for change in plan.changes:
-        write_annotation(root, change.new)
-    return [root / ANNOTATIONS / f"{c.doc_id}.json" for c in plan.changes]
 
 
 def document_of(loaded: Loaded, doc_id: str) -> Document:
@@ -225,13 +107,50 @@ def fetch(*, url: str, project: str, token: str | None = None) -> tuple[Project,
     return proj, client.export_tasks(ls, proj.id)
 
 
+def read_export(path: Path) -> Any:
+    """A saved full JSON export, read strictly; CorpusError naming the file."""
+    try:
+        return load_file(path)
+    except JsonError as exc:
+        raise CorpusError([Problem(str(path), "<file>", exc.message, exc.fix)]) from None
+    except OSError as exc:
+        raise CorpusError(
+            [Problem(str(path), "<file>", f"cannot read: {exc.strerror}", "check the path")]
+        ) from None
+
+
 def pull(
-    *, root: Path, url: str, project: str, dry_run: bool = False, token: str | None = None
+    *,
+    root: Path,
+    url: str | None = None,
+    project: str | None = None,
+    export_file: Path | None = None,
+    dry_run: bool = False,
+    token: str | None = None,
+    allow_removal: bool = False,
+    annotators: bool = False,
 ) -> tuple[PullPlan, list[Path]]:
-    """Plan from the server's export; write unless dry_run or a problem was found."""
-    loaded = load(root)
-    proj, export = fetch(url=url, project=project, token=token)
-    plan = plan_pull(loaded, export, proj.label_config, f"{proj.title} (id {proj.id})")
-    if dry_run or plan.problems:
-        return plan, []
-    return plan, apply_pull(root, plan)
+    """Plan from the server's export (or a saved one, ``export_file``); write unless
+    dry_run or a problem was found. ``annotators``: write each annotator's latest
+    annotation to annotations/agreement/<annotator>/ instead of the gold.
+
+    Holds the checkout's pull lock throughout. Raises CorpusError for an
+    unreadable corpus or export file, or a held lock.
+    """
+    with swap.locked(root):
+        loaded = load(root)
+        config: str | None = None
+        if export_file is not None:
+            export, name = read_export(export_file), str(export_file)
+        else:
+            if url is None or project is None:
+                raise ValueError("pull needs url and project, or export_file")
+            proj, export = fetch(url=url, project=project, token=token)
+            config, name = proj.label_config, f"{proj.title} (id {proj.id})"
+        if annotators:
+            plan = plan_annotators(root, loaded, export, config, name, allow_removal=allow_removal)
+        else:
+            plan = plan_pull(loaded, export, config, name, allow_removal=allow_removal)
+        if dry_run or plan.problems:
+            return plan, []
+        return plan, apply_pull(root, plan)

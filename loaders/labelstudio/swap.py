@@ -1,0 +1,137 @@
+"""Put a pull's files into annotations/ in one step that no crash can split.
+
+``write_many`` alone is all or nothing against errors, but a process killed
+between two of its renames leaves some files new and some old. So a pull
+builds the whole new annotations/ beside the old one and swaps the two
+folders with one ``renameat2(RENAME_EXCHANGE)`` call (Linux 3.15+, on ext4,
+xfs, btrfs, tmpfs): at every instant annotations/ is the old tree or the new
+one. Where the exchange is not available (another OS, a file system without
+it, annotations/ being a mount point or a symlink), the files are written
+with ``loaders.atomic.write_many``: all or nothing against errors, not
+against a kill.
+
+The staging folder, ``.nkw-pull.*`` at the checkout's root, holds the new
+tree (unchanged files hard-linked, so staging costs no copy) and, after the
+swap, the old one until it is removed; a killed pull leaves it behind, and
+the next pull removes it. Pulls into one checkout are serialised by an
+exclusive ``flock`` on the checkout folder itself, so no lock file is left.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from loaders.atomic import write_many
+from loaders.corpus import ANNOTATIONS, RAW, CorpusError, Problem
+
+STAGING_PREFIX = ".nkw-pull."
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+# errno values meaning "this system or file system cannot exchange": fall back.
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the checkout's pull lock; remove what a killed pull left behind.
+
+    Raises CorpusError if another pull holds the lock.
+    """
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CorpusError(
+                [
+                    Problem(
+                        str(root),
+                        "<lock>",
+                        "another pull is writing to this checkout",
+                        "wait for it to finish, then pull again",
+                    )
+                ]
+            ) from None
+        remove_stale(root)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_stale(root: Path) -> list[Path]:
+    """Remove staging folders of pulls that were killed; call with the lock held."""
+    stale = sorted(root.glob(f"{STAGING_PREFIX}*"))
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False if this system or file system cannot.
+
+    Raises OSError for any other failure (permissions, a missing path).
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_files(
+    root: Path, files: dict[str, bytes], check: Callable[[Path], list[Problem]]
+) -> None:
+    """Write ``files`` (paths relative to annotations/ -> bytes) into root/annotations/.
+
+    ``check(staged_root)`` sees a checkout-shaped folder (raw/ and the new
+    annotations/) before anything is swapped in; problems it returns abort the
+    write. Raises CorpusError (from ``check``) or OSError; in both cases
+    annotations/ is unchanged.
+    """
+    target = root / ANNOTATIONS
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
+    try:
+        staged = staging / ANNOTATIONS
+        shutil.copytree(target, staged, symlinks=True, copy_function=_link_or_copy)
+        # Writing over a hard link would change the old file too: write_many renames.
+        write_many({staged / rel: data for rel, data in files.items()})
+        (staging / RAW).symlink_to((root / RAW).resolve(), target_is_directory=True)
+        problems = check(staging)
+        if problems:
+            raise CorpusError(problems)
+        if target.is_symlink() or not exchange(staged, target):
+            write_many({target / rel: data for rel, data in files.items()})
+        _fsync_dir(root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
