@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import baselines, build_scale, labelstudio, load, report, scoring
+from benchmarks import baselines, build_scale, cli_help, labelstudio, load, report, scoring
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,6 +26,7 @@ PARTS: dict[str, Runner] = {
     "load": load.run,
     "labelstudio": labelstudio.run,
     "baselines": baselines.run,
+    "cli": cli_help.run,
 }
 
 

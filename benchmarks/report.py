@@ -82,12 +82,29 @@ def baselines(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+def cli(part: dict[str, Any]) -> list[str]:
+    lines = [
+        "Fresh processes, alternating with the `python -c pass` anchor; ratios to it.",
+        "",
+        "| command | wall s | peak RSS MiB | wall ratio | RSS ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for r in part["rows"]:
+        lines.append(
+            f"| `{r['command']}` | {_s(r['wall_s'])} | {r['peak_rss_mib']['median']:.0f} "
+            f"| {r['wall_ratio']:.1f}x | {r['rss_ratio']:.1f}x |"
+        )
+    heavy = ", ".join(part["heavy_imported_by_help"]) or "none"
+    return [*lines, "", f"Heavy libraries imported by `--help`: {heavy}."]
+
+
 RENDERERS = {
     "scoring": scoring,
     "build": build,
     "load": load,
     "labelstudio": labelstudio,
     "baselines": baselines,
+    "cli": cli,
 }
 
 
