@@ -12,7 +12,6 @@ from rich.console import Console
 
 from baselines.evaluation.reader import PredictionError
 from baselines.evaluation.report import markdown, rich_table
-from baselines.evaluation.scorer import evaluate_files
 from loaders.labels import Split
 
 ALL = "all"
@@ -45,6 +44,9 @@ def register(app: typer.Typer) -> None:
         root: Annotated[Path, typer.Option(help="checkout holding data/")] = Path("."),
     ) -> None:
         """Score a predictions file against the gold split, with bootstrap intervals."""
+        # spaCy, and through it torch: loaded to score, not to print --help
+        from baselines.evaluation.scorer import evaluate_files
+
         if split not in SPLIT_CHOICES:
             raise typer.BadParameter(
                 f"{split!r}; choose one of {SPLIT_CHOICES}", param_hint="--split"
