@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from baselines.evaluation.scorer import evaluate_rows
 from loaders.build import SPLITS, load_valid
-from loaders.exports import FORMATS, brat, conll, convert, jsonl
+from loaders.exports import FORMATS, brat, brat_read, conll, convert, jsonl
 from loaders.exports.cli import register
 from loaders.labels import EntityType
 from loaders.model import Document, Entity
@@ -45,7 +45,7 @@ def test_brat_reads_back_every_gold_span_and_record() -> None:
     files = convert("brat", docs, split_of)
     for doc in docs:
         assert files[f"{doc.doc_id}.txt"] == doc.text
-        back = brat.read(doc.doc_id, doc.text, files[f"{doc.doc_id}.ann"], f"{doc.doc_id}.ann")
+        back = brat_read.read(doc.doc_id, doc.text, files[f"{doc.doc_id}.ann"], f"{doc.doc_id}.ann")
         gold = doc.annotation
         assert back.entities == gold.entities
         assert back.attribution_spans == gold.attribution_spans
@@ -79,7 +79,7 @@ def test_brat_conf_declares_every_type_role_and_attribute_used() -> None:
         values = [p for p in spec.split(", ") if p.startswith("Value:")]
         attributes[name] = set(values[0][6:].split("|")) if values else None
     for doc in docs:
-        parsed = brat.parse_ann(files[f"{doc.doc_id}.ann"])
+        parsed = brat_read.parse_ann(files[f"{doc.doc_id}.ann"])
         for span in parsed.spans.values():
             assert span.type in entity_types | set(events), span
         for event in parsed.events.values():
@@ -96,7 +96,7 @@ def test_brat_conf_declares_every_type_role_and_attribute_used() -> None:
 
 def test_brat_reader_names_file_and_line_on_bad_input() -> None:
     with pytest.raises(brat.BratError, match=r"x\.ann:2"):
-        brat.parse_ann("T1\tPERSON 0 3\tKim\nR1\tFoo Arg1:T1 Arg2:T1\n", "x.ann")
+        brat_read.parse_ann("T1\tPERSON 0 3\tKim\nR1\tFoo Arg1:T1 Arg2:T1\n", "x.ann")
 
 
 # ---------------------------------------------------------------- JSONL
