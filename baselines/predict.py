@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from baselines.benchmark import sealed, write_jsonl
-from baselines.predictions import PredictionRow
 from baselines.systems.base import CorpusData, Row, System
 from loaders.corpus import read_corpus
+from loaders.predictions import PredictionRow
 
 
 class PredictError(ValueError):

@@ -14,7 +14,6 @@ import pytest
 
 from baselines.benchmark import bare, sealed
 from baselines.evaluation import evaluate_rows
-from baselines.predictions import PredictionRow
 from baselines.systems.base import CorpusData, System
 from baselines.systems.control import SYSTEMS as CONTROL
 from baselines.systems.control_common import CATEGORIES, choose_threshold, clauses
@@ -24,6 +23,7 @@ from baselines.systems.control_setfit import SetFitOneVsRest
 from baselines.systems.control_similarity import DescriptionSimilarity
 from baselines.systems.control_tfidf import TfidfLogReg
 from loaders.labels import ControlCategory
+from loaders.predictions import PredictionRow
 
 SMALL: dict[str, Callable[[], System]] = {
     "control-lexicon": KeywordLexicon,

@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from baselines.evaluation.scorer import evaluate_rows
-from baselines.predictions import PredictionRow
 from baselines.systems.base import CorpusData
 from baselines.systems.features import REPORTING, attribution_features, inside_quotes, shape, stem
 from baselines.systems.linking import quote_type
 from baselines.systems.registry import SYSTEMS
 from baselines.systems.sequences import Sentence
 from baselines.systems.taggers import _follows, iob_viterbi
+from loaders.predictions import PredictionRow
 from loaders.segment import Token
 from tests.conftest import ROOT
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from baselines.evaluation import PredictionError, evaluate_files
-from baselines.predictions import SCHEMA_PATH, schema_text
 from loaders.labels import EntityType
+from loaders.predictions import SCHEMA_PATH, schema_text
 
 TEXT = "Kim said the workers were watched."
 GOLD = [{"doc_id": "doc-1", "text": TEXT, "entities": [{"start": 0, "end": 3, "label": "PERSON"}]}]
@@ -18,7 +18,7 @@ GOLD = [{"doc_id": "doc-1", "text": TEXT, "entities": [{"start": 0, "end": 3, "l
 
 def test_committed_schema_is_generated_from_the_model() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
-        "run `python -m baselines.predictions` to regenerate baselines/predictions.schema.json"
+        "run `python -m loaders.predictions` to regenerate loaders/predictions.schema.json"
     )
     enum = json.loads(schema_text())["$defs"]["EntityType"]["enum"]
     assert enum == [t.value for t in EntityType]
@@ -37,9 +37,9 @@ def _row(**layers: Any) -> str:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ('{"doc_id": "doc-1", "entities": [', "malformed JSON"),
+        ('{"doc_id": "doc-1", "entities": [', "not valid JSON"),
         (_row(entities=[{"start": 0, "end": 3, "label": "PER"}]), "entities.0.label"),
-        (json.dumps({"doc_id": "doc-9", "entities": []}), "doc_id 'doc-9': doc_id is not among"),
+        (json.dumps({"doc_id": "doc-9", "entities": []}), "doc_id 'doc-9': doc_id is not an article of the corpus"),
         (_row(entities=[{"start": 30, "end": 99, "label": "PERSON"}]), "ends past the text"),
         (_row(entities=[{"start": 3, "end": 3, "label": "PERSON"}]), "empty or reversed span"),
         (_row(entities=[{"start": -1, "end": 3, "label": "PERSON"}]), "greater than or equal"),
@@ -65,7 +65,7 @@ def test_bad_input_names_file_line_doc_and_problem(
         evaluate_files(GOLD, path, bootstrap=0)
     message = str(error.value)
     assert str(path) in message and "line 3" in message and expected in message
-    if expected not in ("malformed JSON", "expected a JSON object"):
+    if expected not in ("not valid JSON", "expected a JSON object"):
         assert "doc_id '" in message
 
 

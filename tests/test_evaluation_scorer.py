@@ -18,7 +18,7 @@ from baselines.evaluation import evaluate_files, evaluate_rows
 from baselines.evaluation.bootstrap import resample_weights
 from baselines.evaluation.cli import register
 from baselines.evaluation.report import markdown, rich_table, rows
-from baselines.predictions import LAYERS
+from loaders.predictions import LAYERS
 from tests.test_evaluation_data import gold_rows
 
 
@@ -147,8 +147,12 @@ def test_cli(gold: list[dict[str, Any]], tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
     result = CliRunner().invoke(app, [*args[:2], str(all_preds), *args[3:]])
-    assert result.exit_code == 1
-    assert "not among the 3 gold documents" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"ignored {len(gold) - 3} articles outside test" in result.output
+
+    stranger = _write_jsonl(tmp_path / "x.jsonl", [{**gold[0], "doc_id": "nope"}])
+    result = CliRunner().invoke(app, [*args[:2], str(stranger), *args[3:]])
+    assert result.exit_code == 1 and "not an article of the corpus" in result.output
 
 
 def test_real_documents_split_scores_one_against_itself(tmp_path: Path) -> None:

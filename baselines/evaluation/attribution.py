@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from baselines.evaluation.spans import Span, match_exact, match_overlap, overlap_length, overlaps
 from baselines.evaluation.tally import Kind, Tally
 from baselines.evaluation.units import Units
-from baselines.predictions import PredictedAttributionSpan, PredictionRow
 from loaders.labels import Role
+from loaders.predictions import PredictedAttributionSpan, PredictionRow
 
 ATTRIBUTES: tuple[str, ...] = ("source_anonymity", "source_kind", "quote_type")
 

@@ -1,8 +1,12 @@
-"""The ``evaluate`` command: a thin typer layer over scorer.evaluate_files."""
+"""The ``evaluate`` command: a thin typer layer over scorer.evaluate_files.
+
+``register(app)`` is the entry point the command line discovers.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +14,11 @@ import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 
-from baselines.evaluation.reader import PredictionError
+from baselines.evaluation.reader import PredictionError, describe_ignored
 from baselines.evaluation.report import markdown, rich_table
+from loaders.corpus import read_index
 from loaders.labels import Split
+from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
 
 ALL = "all"
 SPLIT_CHOICES = [*(s.value for s in Split), ALL]
@@ -30,6 +36,36 @@ def load_gold(root: Path, split: str) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class GoldScope:
+    """The gold rows of a split, and the other articles the checkout knows."""
+
+    gold: list[dict[str, Any]]
+    outside: frozenset[str]  # annotated articles of other splits (or of none)
+    unannotated: frozenset[str]  # articles in raw/ or the manifest without gold
+
+
+def load_scope(root: Path, split: str) -> GoldScope:
+    """Gold of ``split`` and the doc_ids whose rows are ignored rather than refused."""
+    gold = load_gold(root, split)
+    scored = {row["doc_id"] for row in gold}
+    annotated = {row["doc_id"] for row in load_gold(root, ALL)} if split != ALL else scored
+    index = read_index(root)  # problems here are validate's business, not evaluate's
+    annotated |= index.annotation_ids
+    known = set(index.manifest) | index.raw_ids
+    return GoldScope(
+        gold,
+        outside=frozenset(annotated - scored),
+        unannotated=frozenset(known - annotated),
+    )
+
+
+def _fail(message: str) -> None:
+    # One line whatever the terminal width: no rich wrapping of the message.
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate(
@@ -42,8 +78,21 @@ def register(app: typer.Typer) -> None:
         bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap replicates")] = 1000,
         seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
         root: Annotated[Path, typer.Option(help="checkout holding data/")] = Path("."),
+        allow_empty: Annotated[
+            bool, typer.Option("--allow-empty", help="score even if no article was predicted")
+        ] = False,
+        max_line_bytes: Annotated[
+            int, typer.Option(min=1, help="longest predictions line read, in bytes")
+        ] = DEFAULT_MAX_LINE_BYTES,
+        max_spans: Annotated[
+            int, typer.Option(min=1, help="most items one layer of one row may hold")
+        ] = DEFAULT_MAX_SPANS,
     ) -> None:
-        """Score a predictions file against the gold split, with bootstrap intervals."""
+        """Score a predictions file against the gold split, with bootstrap intervals.
+
+        Rows for annotated articles of other splits and for unannotated
+        articles are ignored and counted; unknown doc_ids are an error.
+        """
         # spaCy, and through it torch: loaded to score, not to print --help
         from baselines.evaluation.scorer import evaluate_files
 
@@ -52,13 +101,28 @@ def register(app: typer.Typer) -> None:
                 f"{split!r}; choose one of {SPLIT_CHOICES}", param_hint="--split"
             )
         try:
-            gold = load_gold(root, split)
-            report = evaluate_files(gold, predictions, bootstrap=bootstrap, seed=seed)
+            scope = load_scope(root, split)
+            report = evaluate_files(
+                scope.gold,
+                predictions,
+                bootstrap=bootstrap,
+                seed=seed,
+                outside=scope.outside,
+                unannotated=scope.unannotated,
+                split=split,
+                allow_empty=allow_empty,
+                max_line_bytes=max_line_bytes,
+                max_spans=max_spans,
+            )
         except (PredictionError, FileNotFoundError) as e:
-            Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False)
-            raise typer.Exit(1) from None
+            _fail(str(e))
+            return
         report["split"] = split
-        Console().print(rich_table(report))
+        console = Console()
+        console.print(rich_table(report))
+        ignored = {k: len(v) for k, v in report["documents"].get("ignored", {}).items()}
+        if any(ignored.values()):
+            console.print(describe_ignored(ignored, split), highlight=False)
         if json_out:
             json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if markdown_out:

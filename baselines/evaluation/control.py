@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from baselines.evaluation.spans import Span, match_exact, match_overlap
 from baselines.evaluation.tally import Kind, Tally
 from baselines.evaluation.units import Sentences, Units
-from baselines.predictions import PredictionRow
 from loaders.labels import ControlCategory, IloIndicator, indicators_of
+from loaders.predictions import PredictionRow
 
 
 def labelled_spans(row: PredictionRow) -> list[Span]:

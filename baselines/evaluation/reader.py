@@ -1,101 +1,154 @@
 """Reading and checking predictions (and gold rows) against the gold texts.
 
-Every problem is reported with the file, the line, the doc_id and what is
-wrong, and stops the evaluation: a half-read predictions file would give
-scores that look valid and are not.
+The file is read by loaders.predictions (the one reader of the format);
+this module decides what each row means for one evaluation: scored (an
+article of the split being evaluated), ignored with a reason (an annotated
+article of another split, or an article without gold), or an error (a
+doc_id the corpus does not know, offsets past the text). The first problem
+stops the evaluation: a half-read predictions file would give scores that
+look valid and are not.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from loaders.predictions import (
+    DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_MAX_SPANS,
+    PredictionProblem,
+    PredictionRow,
+    check_offsets,
+    parse_row,
+    read_predictions,
+)
 
-from baselines.predictions import PredictionRow
+OFFSET_FIX = "give half-open character offsets into that article's text"
 
 
 class PredictionError(ValueError):
-    """A predictions file (or gold row) that cannot be scored."""
+    """A predictions file (or gold row) that cannot be scored; the message is one line."""
 
 
-def _where(source: str, line: int | None, doc_id: object) -> str:
-    place = source if line is None else f"{source}, line {line}"
-    return f"{place}, doc_id {doc_id!r}" if doc_id is not None else place
+class Ignored(StrEnum):
+    """Why a well-formed row is not scored."""
+
+    OUTSIDE_SPLIT = "outside_split"  # annotated, but in another split
+    UNANNOTATED = "unannotated"  # a corpus article without gold annotations
 
 
-def _explain(error: ValidationError) -> str:
-    parts = []
-    for e in error.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "row"
-        got = f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else ""
-        parts.append(f"{loc}: {e['msg']}{got}")
-    return "; ".join(parts)
+@dataclass(frozen=True)
+class Scope:
+    """The articles being scored and the other articles the corpus knows.
 
+    ``texts``: doc_id -> text of the gold articles of the evaluated split.
+    ``outside``: doc_ids annotated but in other splits; ``unannotated``:
+    doc_ids of the corpus without gold. Rows for either are ignored and
+    counted; any other doc_id is an error.
+    """
 
-def check_offsets(row: PredictionRow, text: str) -> str | None:
-    """What is out of range in row for this text, or None."""
-    for layer in ("entities", "attribution_spans", "control_measures"):
-        for i, span in enumerate(getattr(row, layer) or []):
-            if span.end > len(text):
-                return (
-                    f"{layer}[{i}]: span [{span.start}, {span.end}) ends past the text "
-                    f"(length {len(text)}; offsets are half-open character offsets)"
-                )
-    return None
+    texts: Mapping[str, str]
+    outside: frozenset[str] = frozenset()
+    unannotated: frozenset[str] = frozenset()
+    split: str | None = None
 
-
-def validate(obj: Any, *, texts: Mapping[str, str], where: tuple[str, int | None]) -> PredictionRow:
-    source, line = where
-    doc_id = obj.get("doc_id") if isinstance(obj, dict) else None
-    if not isinstance(obj, dict):
-        raise PredictionError(f"{_where(source, line, None)}: expected a JSON object per line")
-    try:
-        row = PredictionRow.model_validate(obj)
-    except ValidationError as e:
-        raise PredictionError(f"{_where(source, line, doc_id)}: {_explain(e)}") from None
-    if row.doc_id not in texts:
+    def reason(self, doc_id: str) -> Ignored | None:
+        if doc_id in self.texts:
+            return None
+        if doc_id in self.outside:
+            return Ignored.OUTSIDE_SPLIT
+        if doc_id in self.unannotated:
+            return Ignored.UNANNOTATED
+        split = f"the {self.split} split" if self.split else "the gold being evaluated"
         raise PredictionError(
-            f"{_where(source, line, doc_id)}: doc_id is not among the {len(texts)} gold "
-            "documents being evaluated (wrong --split?)"
+            f"doc_id is not an article of the corpus (neither in {split}, another split nor "
+            "the manifest). Fix: predict corpus articles only, or pass --root of the "
+            "checkout the articles come from"
         )
-    problem = check_offsets(row, texts[row.doc_id])
+
+
+@dataclass
+class Accepted:
+    """The rows to score, and the doc_ids of the rows ignored, by reason."""
+
+    rows: list[PredictionRow] = field(default_factory=list)
+    ignored: dict[Ignored, list[str]] = field(default_factory=dict)
+
+
+def _fail(problem: PredictionProblem) -> PredictionError:
+    return PredictionError(str(problem))
+
+
+def admit(
+    row: PredictionRow, scope: Scope, accepted: Accepted, where: tuple[str, int | None]
+) -> None:
+    """Add row to accepted.rows or accepted.ignored; raise PredictionError if it is wrong."""
+    file, line = where
+    try:
+        reason = scope.reason(row.doc_id)
+    except PredictionError as error:
+        message, _, fix = str(error).partition(". Fix: ")
+        raise _fail(PredictionProblem(file, line, row.doc_id, message, fix)) from None
+    if reason is not None:
+        accepted.ignored.setdefault(reason, []).append(row.doc_id)
+        return
+    problem = check_offsets(row, scope.texts[row.doc_id])
     if problem:
-        raise PredictionError(f"{_where(source, line, doc_id)}: {problem}")
-    return row
+        raise _fail(PredictionProblem(file, line, row.doc_id, problem, OFFSET_FIX))
+    accepted.rows.append(row)
 
 
-def validate_rows(
-    rows: Iterable[tuple[int | None, Any]], *, texts: Mapping[str, str], source: str
-) -> list[PredictionRow]:
-    out: list[PredictionRow] = []
+def validate_rows(rows: Iterable[tuple[int | None, Any]], *, scope: Scope, source: str) -> Accepted:
+    """Rows given in memory (gold, or a system's output) checked as a file's lines are."""
+    accepted = Accepted()
     first_line: dict[str, int | None] = {}
     for line, obj in rows:
-        row = validate(obj, texts=texts, where=(source, line))
-        if row.doc_id in first_line:
-            raise PredictionError(
-                f"{_where(source, line, row.doc_id)}: duplicate doc_id "
-                f"(first seen at line {first_line[row.doc_id]})"
-            )
-        first_line[row.doc_id] = line
-        out.append(row)
-    return out
+        parsed = parse_row(obj)
+        doc_id = obj.get("doc_id") if isinstance(obj, dict) else None
+        shown = doc_id if isinstance(doc_id, str) else None
+        if isinstance(parsed, tuple):
+            raise _fail(PredictionProblem(source, line, shown, *parsed))
+        if parsed.doc_id in first_line:
+            message = f"duplicate doc_id (first seen at line {first_line[parsed.doc_id]})"
+            raise _fail(PredictionProblem(source, line, shown, message, "keep one row per article"))
+        first_line[parsed.doc_id] = line
+        admit(parsed, scope, accepted, (source, line))
+    return accepted
 
 
-def parse_lines(path: Path) -> Iterable[tuple[int, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise PredictionError(f"{path}, line {number}: malformed JSON: {e}") from None
-
-
-def read_predictions(path: Path, texts: Mapping[str, str]) -> list[PredictionRow]:
+def read_file(
+    path: Path,
+    scope: Scope,
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    max_spans: int = DEFAULT_MAX_SPANS,
+) -> Accepted:
+    """A predictions file's rows for this scope; PredictionError at the first problem."""
     if not path.is_file():
-        raise PredictionError(f"{path}: no such predictions file")
-    return validate_rows(parse_lines(path), texts=texts, source=str(path))
+        raise PredictionError(
+            f"{path}: no such predictions file. Fix: pass the JSONL file that predict, tag "
+            "or your system wrote"
+        )
+    accepted = Accepted()
+    for read in read_predictions(path, max_line_bytes=max_line_bytes, max_spans=max_spans):
+        if read.problem is not None:
+            raise _fail(read.problem)
+        assert read.row is not None
+        admit(read.row, scope, accepted, (str(path), read.line))
+    return accepted
+
+
+def describe_ignored(ignored: Mapping[str, int], split: str | None) -> str:
+    """'ignored 4 articles outside test, 2 unannotated' (empty when nothing was ignored)."""
+    parts = []
+    outside = ignored.get(Ignored.OUTSIDE_SPLIT, 0)
+    if outside:
+        parts.append(f"{outside} article{'s' * (outside != 1)} outside {split or 'the split'}")
+    unannotated = ignored.get(Ignored.UNANNOTATED, 0)
+    if unannotated:
+        parts.append(f"{unannotated} unannotated")
+    return f"ignored {', '.join(parts)}" if parts else ""

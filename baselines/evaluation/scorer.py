@@ -11,11 +11,18 @@ import numpy as np
 from baselines.evaluation import attribution, control, entities
 from baselines.evaluation.bootstrap import CONFIDENCE, intervals
 from baselines.evaluation.metrics import compute
-from baselines.evaluation.reader import PredictionError, read_predictions, validate_rows
+from baselines.evaluation.reader import (
+    Accepted,
+    PredictionError,
+    Scope,
+    describe_ignored,
+    read_file,
+    validate_rows,
+)
 from baselines.evaluation.spans import Span
 from baselines.evaluation.tally import Tally
 from baselines.evaluation.units import Sentences, Unit, Units
-from baselines.predictions import LAYERS, PredictionRow
+from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS, LAYERS, PredictionRow
 
 
 def gold_texts(gold_rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
@@ -52,7 +59,7 @@ def score(
 ) -> dict[str, Any]:
     """Score validated predictions against gold rows (documents-config shape)."""
     texts = gold_texts(gold_rows)
-    gold = validate_rows(((None, r) for r in gold_rows), texts=texts, source="gold")
+    gold = validate_rows(((None, r) for r in gold_rows), scope=Scope(texts), source="gold").rows
     by_id = {p.doc_id: p for p in predictions}
     layers = [x for x in LAYERS if any(x in p.present_layers() for p in predictions)]
     pred = [by_id.get(g.doc_id, PredictionRow(doc_id=g.doc_id)) for g in gold]
@@ -110,10 +117,9 @@ def evaluate_rows(
     source: str = "predictions",
 ) -> dict[str, Any]:
     """score() on prediction dicts (checked as a predictions file would be; line = index + 1)."""
-    texts = gold_texts(gold_rows)
-    rows = enumerate(prediction_rows, start=1)
-    predictions = validate_rows(rows, texts=texts, source=source)
-    return score(gold_rows, predictions, bootstrap=bootstrap, seed=seed)
+    scope = Scope(gold_texts(gold_rows))
+    accepted = validate_rows(enumerate(prediction_rows, start=1), scope=scope, source=source)
+    return score(gold_rows, accepted.rows, bootstrap=bootstrap, seed=seed)
 
 
 def evaluate_files(
@@ -122,7 +128,39 @@ def evaluate_files(
     *,
     bootstrap: int = 1000,
     seed: int = 0,
+    outside: frozenset[str] = frozenset(),
+    unannotated: frozenset[str] = frozenset(),
+    split: str | None = None,
+    allow_empty: bool = False,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    max_spans: int = DEFAULT_MAX_SPANS,
 ) -> dict[str, Any]:
-    """Score a predictions JSONL file against gold rows; raises PredictionError on bad input."""
-    predictions = read_predictions(Path(predictions_path), gold_texts(gold_rows))
-    return score(gold_rows, predictions, bootstrap=bootstrap, seed=seed)
+    """Score a predictions JSONL file against gold rows; raises PredictionError on bad input.
+
+    Rows for doc_ids in ``outside`` (annotated, other splits) or ``unannotated``
+    are ignored and listed under report["documents"]["ignored"]; any other
+    doc_id that is not a gold row is an error, and so is a file that predicts
+    no article of the gold unless ``allow_empty``.
+    """
+    scope = Scope(gold_texts(gold_rows), outside, unannotated, split)
+    accepted = read_file(Path(predictions_path), scope, max_line_bytes=max_line_bytes,
+                         max_spans=max_spans)  # fmt: skip
+    if not accepted.rows and not allow_empty:
+        raise PredictionError(_nothing_predicted(Path(predictions_path), accepted, split))
+    report = score(gold_rows, accepted.rows, bootstrap=bootstrap, seed=seed)
+    report["documents"]["ignored"] = _ignored(accepted)
+    return report
+
+
+def _ignored(accepted: Accepted) -> dict[str, list[str]]:
+    return {reason.value: sorted(ids) for reason, ids in sorted(accepted.ignored.items())}
+
+
+def _nothing_predicted(path: Path, accepted: Accepted, split: str | None) -> str:
+    counts = {reason.value: len(ids) for reason, ids in accepted.ignored.items()}
+    why = describe_ignored(counts, split) or "the file holds no predictions row"
+    where = f"the {split} split" if split else "the gold"
+    return (
+        f"{path}: no article of {where} was predicted ({why}). Fix: check that the system "
+        "wrote its output for these articles, or pass --allow-empty to score it as empty"
+    )

@@ -5,7 +5,7 @@ Systems read the corpus only through ``datasets.load_dataset`` on the checkout
 ``predict`` takes bare documents (doc_id + text), so it works on articles that
 are not annotated; systems tokenise with ``loaders.segment`` exactly as the
 dataset configs do, and return rows of the predictions format
-(baselines/predictions.py) holding only their task's layer.
+(loaders/predictions.py) holding only their task's layer.
 """
 
 from __future__ import annotations

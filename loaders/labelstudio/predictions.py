@@ -1,27 +1,26 @@
-"""Read a predictions file (the evaluation format) into Label Studio results.
+"""Read a predictions file (loaders.predictions, the evaluation format) into
+Label Studio results.
 
-One JSON object per line and article: ``doc_id`` and any of ``entities``
-[{start, end, label}], ``attribution_spans`` [{id, start, end, role}],
-``attributions`` [{source, cue, content, source_anonymity, source_kind,
-quote_type}] (pointing at attribution span ids), ``control_measures``
-[{start, end, labels}]. Offsets are half-open code-point offsets, as in the
-corpus. Each line becomes an ``Annotation`` (ids minted in the corpus
-pattern), then a result through the same converter as the gold.
+Each row (``doc_id`` and any of ``entities``, ``attribution_spans``,
+``attributions``, ``control_measures``; half-open character offsets, as in
+the corpus) becomes an ``Annotation`` (ids minted in the corpus pattern),
+then a result through the same converter as the gold. Records must carry a
+CUE and all three attributes, as gold records do.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from loaders import predictions as format_
 from loaders.corpus import CorpusError, Problem, pydantic_problems
+from loaders.jsonio import clip
 from loaders.labelstudio.convert import MINT_PREFIX, Result, annotation_to_result
-from loaders.model import Annotation, AttributionSpan, ControlMeasure, Entity
-
-LAYERS = ("entities", "attribution_spans", "attributions", "control_measures")
+from loaders.model import Annotation
+from loaders.predictions import PredictionProblem, PredictionRow, check_offsets
 
 
 def _with_ids(line: dict[str, Any], text: str) -> dict[str, Any]:
@@ -67,58 +66,49 @@ def _with_ids(line: dict[str, Any], text: str) -> dict[str, Any]:
     }
 
 
-def _range_problems(where: str, annotation: Annotation, length: int) -> list[Problem]:
-    spans: list[Entity | AttributionSpan | ControlMeasure] = [
-        *annotation.entities,
-        *annotation.attribution_spans,
-        *annotation.control_measures,
-    ]
-    return [
-        Problem(where, s.id, f"offsets [{s.start}, {s.end}) out of range 0..{length}", "fix them")
-        for s in spans
-        if not s.start < s.end <= length
-    ]
+def _problem(where: str, problem: PredictionProblem) -> Problem:
+    return Problem(where, problem.doc_id or "<line>", problem.message, problem.fix)
+
+
+def _result(where: str, row: PredictionRow, text: str) -> tuple[Result | None, list[Problem]]:
+    """The row as a Label Studio result, or the problems that stop it."""
+    out_of_range = check_offsets(row, text)
+    if out_of_range:
+        return None, [Problem(where, row.doc_id, out_of_range, "predict offsets into the text")]
+    fields = _with_ids(row.model_dump(mode="json", exclude_none=False), text)
+    try:
+        annotation = Annotation.model_validate(fields)
+        return annotation_to_result(annotation, text), []
+    except ValidationError as exc:
+        return None, pydantic_problems(where, fields, exc)
+    except CorpusError as exc:
+        return None, [Problem(where, p.record, p.message, p.fix) for p in exc.problems]
 
 
 def read_predictions(path: Path, texts: dict[str, str]) -> dict[str, Result]:
-    """doc_id -> Label Studio result; raises CorpusError naming every bad line."""
+    """doc_id -> Label Studio result; raises CorpusError naming every bad line.
+
+    The file is read by loaders.predictions (the one reader of the format), so
+    ``tag`` and ``predict`` output, and rows with extra columns, are accepted.
+    """
     problems: list[Problem] = []
     results: dict[str, Result] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        where = f"{path.name}:{lineno}"
-        if not line.strip():
+    for read in format_.read_predictions(path):
+        where = f"{path.name}:{read.line}"
+        if read.problem is not None:
+            problems.append(_problem(where, read.problem))
             continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(where, "<line>", f"not JSON: {exc}", "one object per line"))
-            continue
-        doc_id = raw.get("doc_id") if isinstance(raw, dict) else None
-        if doc_id not in texts:
+        assert read.row is not None
+        if read.row.doc_id not in texts:
+            record = clip(read.row.doc_id)
             problems.append(
-                Problem(where, str(doc_id), "unknown doc_id", "predict only corpus articles")
+                Problem(where, record, "unknown doc_id", "predict corpus articles only")
             )
             continue
-        if doc_id in results:
-            problems.append(Problem(where, doc_id, "second line for this article", "keep one"))
-            continue
-        unknown = sorted(set(raw) - {"doc_id", *LAYERS})
-        if unknown:
-            problems.append(Problem(where, doc_id, f"unknown keys {unknown}", f"use {LAYERS}"))
-            continue
-        try:
-            fields = _with_ids(raw, texts[doc_id])
-            annotation = Annotation.model_validate(fields)
-            problems += _range_problems(where, annotation, len(texts[doc_id]))
-            results[doc_id] = annotation_to_result(annotation, texts[doc_id])
-        except ValidationError as exc:
-            problems += pydantic_problems(where, fields, exc)
-        except (TypeError, ValueError, AttributeError) as exc:
-            problems.append(
-                Problem(where, doc_id, f"malformed prediction: {exc}", "see the format")
-            )
-        except CorpusError as exc:
-            problems += [Problem(where, p.record, p.message, p.fix) for p in exc.problems]
+        result, found = _result(where, read.row, texts[read.row.doc_id])
+        problems += found
+        if result is not None:
+            results[read.row.doc_id] = result
     if problems:
         raise CorpusError(problems)
     return results
