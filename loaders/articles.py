@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,23 +20,53 @@ from loaders.corpus import (
     RAW,
     CorpusError,
     Problem,
-    pydantic_problems,
+    missing_root,
     read_corpus,
     sha256,
     write_annotation,
 )
-from loaders.model import Annotation, ManifestEntry
+from loaders.jsonio import clip
+from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
 DEFAULT_EVIDENCE = "as given to `nkworkers add-article`; not yet checked against the source"
+#: Nobody has looked at the outlet's terms when an article is added: say so.
+DEFAULT_RIGHTS = "unknown, not checked"
+#: How to repair each option add-article turns into a manifest field.
+_OPTION_FIXES = {
+    "published": "write it as "
+    + " or ".join(PUBLISHED_FORMATS.values())
+    + ", e.g. --published 2023-09-14",
+    "url": "give the article's web address, e.g. --url https://www.dailynk.com/english/...",
+}
 
 
-def default_rights(outlet: str) -> str:
-    return (
-        f"All rights reserved by {outlet} (as far as is known: no reuse terms were found). "
-        "Redistributed here for non-commercial research only; the annotations' licence does "
-        "not cover this text. Takedown requests: see DATASHEET.md (Maintenance)."
-    )
+def next_steps(doc_id: str) -> list[str]:
+    """What to do after add-article, as commands to run (printed by the CLI)."""
+    return [
+        "pre-annotate: nkworkers predict --system NAME --out preds.jsonl",
+        "push: nkworkers ls push --url URL --project nkworkers --predictions preds.jsonl",
+        "annotate in Label Studio, then: nkworkers ls pull --url URL --project nkworkers",
+        f"add {doc_id} to train, validation or test in annotations/splits.json",
+        "nkworkers validate && nkworkers build",
+    ]
+
+
+def _option_problems(fields: Mapping[str, object], error: ValidationError) -> list[Problem]:
+    """Name the command-line option (not the manifest) behind each invalid field."""
+    problems = []
+    for err in error.errors():
+        field = str(err["loc"][0]) if err["loc"] else "<options>"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(
+            Problem(
+                f"--{field.replace('_', '-')}",
+                clip(fields.get(field)),
+                message,
+                _OPTION_FIXES.get(field, "correct the option's value"),
+            )
+        )
+    return problems
 
 
 def next_number(doc_ids: list[str]) -> int:
@@ -56,7 +87,15 @@ def add_article(
     published_evidence: str = DEFAULT_EVIDENCE,
     rights: str | None = None,
 ) -> ManifestEntry:
-    """Write raw/<doc_id>.txt, an empty annotations/<doc_id>.json, then the manifest line."""
+    """Write raw/<doc_id>.txt, an empty annotations/<doc_id>.json, then the manifest line.
+
+    Raises:
+        CorpusError: a missing root, a text that is not UTF-8, empty or already
+            in the corpus, or an option that the manifest refuses (named as
+            the option, e.g. ``--published``, with the accepted forms).
+    """
+    if (problem := missing_root(root)) is not None:
+        raise CorpusError([problem])
     data = file.read_bytes()
     where = str(file)
     try:
@@ -90,12 +129,12 @@ def add_article(
         "credits": credits,
         "url": url,
         "sha256": digest,
-        "rights": rights or default_rights(outlet),
+        "rights": rights or DEFAULT_RIGHTS,
     }
     try:
         entry = ManifestEntry.model_validate(fields)
     except ValidationError as exc:
-        raise CorpusError(pydantic_problems(MANIFEST, fields, exc)) from None
+        raise CorpusError(_option_problems(fields, exc)) from None
 
     write_bytes(root / RAW / f"{doc_id}.txt", data)
     write_annotation(root, Annotation(doc_id=doc_id, text_sha256=digest))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.articles import DEFAULT_EVIDENCE, add_article
+from loaders.articles import DEFAULT_EVIDENCE, DEFAULT_RIGHTS, add_article, next_steps
 from loaders.corpus import CorpusError
 from loaders.labels import PublishedConfidence
 
@@ -16,7 +16,7 @@ def add_article_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="article text, UTF-8")],
     outlet: Annotated[str, typer.Option("--outlet", help="e.g. 'Daily NK (English)'")],
     published: Annotated[str, typer.Option("--published", help="YYYY-MM-DD or YYYY-MM")],
-    url: Annotated[str | None, typer.Option("--url")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="http(s) address of the article")] = None,
     headline: Annotated[str | None, typer.Option("--headline")] = None,
     credits: Annotated[str | None, typer.Option("--credits")] = None,
     published_confidence: Annotated[
@@ -26,7 +26,7 @@ def add_article_command(
         str, typer.Option("--published-evidence", help="how the date was established")
     ] = DEFAULT_EVIDENCE,
     rights: Annotated[
-        str | None, typer.Option("--rights", help="default: all rights reserved")
+        str | None, typer.Option("--rights", help=f"reuse terms; default: {DEFAULT_RIGHTS!r}")
     ] = None,
     root: Annotated[
         Path, typer.Option("--root", help="corpus checkout (default: current directory)")
@@ -50,6 +50,9 @@ def add_article_command(
         typer.echo(f"add-article: refused: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"added {entry.doc_id}: raw/{entry.doc_id}.txt, manifest line, empty annotation")
+    typer.echo("next steps:")
+    for number, step in enumerate(next_steps(entry.doc_id), start=1):
+        typer.echo(f"  {number}. {step}")
 
 
 def register(app: typer.Typer) -> None:

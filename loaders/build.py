@@ -3,31 +3,41 @@
 Deterministic (same inputs, same bytes: rows in doc_id then sentence order,
 fixed writer options, no timestamps) and atomic (everything is written into a
 temporary folder beside data/ and swapped in only when complete; a build that
-fails leaves data/ and README.md as they were). Rows are streamed to the
-writers one document at a time, so memory does not grow with the corpus.
+fails leaves data/, README.md and annotations/schema.json as they were, and
+one killed at any instant is finished by the next start: see loaders.swap).
+Rows are streamed to the writers one document at a time, so memory does not
+grow with the corpus.
 """
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import card
-from loaders.corpus import CorpusError, Index, Problem, read_corpus, read_document, read_index
+from loaders import card, schema, swap
+from loaders.corpus import (
+    CorpusError,
+    Index,
+    Problem,
+    missing_root,
+    read_corpus,
+    read_document,
+    read_index,
+)
 from loaders.encode import compile_features
 from loaders.features import CONFIGS, FEATURES
 from loaders.labels import Split
 from loaders.model import Document
+from loaders.swap import tree_fingerprint
 from loaders.validate import check_document, check_index, validate_loaded
 from loaders.views import ViewReport, documents_row, sentence_rows
 
@@ -44,6 +54,7 @@ class BuildResult:
     report: ViewReport
     fingerprint: str
     readme: str
+    recovered: list[str] = field(default_factory=list)  # what a killed build left, now fixed
 
 
 def load_valid(root: Path) -> tuple[list[Document], dict[str, str], dict[str, int]]:
@@ -199,49 +210,68 @@ def _flush(writers: _Writers, pending: dict[tuple[str, str], list[dict]]) -> Non
     pending.clear()
 
 
-def tree_fingerprint(out: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(out.rglob("*.parquet")):
-        digest.update(path.relative_to(out).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+def _require_root(root: Path) -> None:
+    if (problem := missing_root(root)) is not None:
+        raise CorpusError([problem])
 
 
 def build(root: Path) -> BuildResult:
-    """Build and swap data/ and README.md in; on any error nothing changes."""
-    staging = Path(tempfile.mkdtemp(prefix=".data-build-", dir=root))
-    try:
-        result = write_tree(root, staging / DATA)
-        old = root / f".{DATA}-old"
-        shutil.rmtree(old, ignore_errors=True)
-        target = root / DATA
-        if target.exists():
-            target.rename(old)
-        (staging / DATA).rename(target)
-        card.write_readme(root / "README.md", result.readme)
-        shutil.rmtree(old, ignore_errors=True)
-        return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """Build and swap in data/, README.md's generated block and annotations/schema.json.
+
+    On any error nothing changes; killed at any instant, the next ``build``
+    or ``check`` finishes or discards what was left (loaders.swap).
+
+    Raises:
+        CorpusError: the corpus has problems, the root does not exist, or
+            another build holds the lock.
+    """
+    _require_root(root)
+    with swap.locked(root):
+        recovered = swap.recover(root)
+        staging = swap.new_staging(root)
+        try:
+            result = write_tree(root, staging / DATA)
+            swap.stage_file(root, staging, "README.md", result.readme.encode("utf-8"))
+            swap.stage_file(root, staging, "schema.json", schema.generate().encode("utf-8"))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        swap.publish(root, staging, result.fingerprint)
+    result.recovered = recovered
+    return result
 
 
 def check(root: Path) -> list[str]:
-    """Differences between the committed data/ + README and a fresh build (empty: none)."""
-    staging = Path(tempfile.mkdtemp(prefix=".data-check-"))
-    try:
-        result = write_tree(root, staging / DATA)
-        fresh, committed = staging / DATA, root / DATA
-        names = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*.parquet")}
-        names |= {p.relative_to(committed).as_posix() for p in committed.rglob("*.parquet")}
-        diffs = [
-            f"data/{name} differs from a fresh build"
-            for name in sorted(names)
-            if not (fresh / name).exists()
-            or not (committed / name).exists()
-            or (fresh / name).read_bytes() != (committed / name).read_bytes()
-        ]
-        if (root / "README.md").read_text(encoding="utf-8") != result.readme:
-            diffs.append("README.md front matter differs from a fresh build")
-        return diffs
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    """Differences between the committed data/ + README and a fresh build (empty: none).
+
+    First finishes a swap that a killed build left (see loaders.swap), so
+    what is compared is what the next reader will find.
+
+    Raises:
+        CorpusError: as :func:`build`.
+    """
+    _require_root(root)
+    with swap.locked(root):
+        swap.recover(root)
+        staging = Path(tempfile.mkdtemp(prefix=".data-check-"))
+        try:
+            result = write_tree(root, staging / DATA)
+            return _differences(root, staging / DATA, result.readme)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _differences(root: Path, fresh: Path, readme: str) -> list[str]:
+    committed = root / DATA
+    names = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*.parquet")}
+    names |= {p.relative_to(committed).as_posix() for p in committed.rglob("*.parquet")}
+    diffs = [
+        f"data/{name} differs from a fresh build"
+        for name in sorted(names)
+        if not (fresh / name).exists()
+        or not (committed / name).exists()
+        or (fresh / name).read_bytes() != (committed / name).read_bytes()
+    ]
+    if (root / "README.md").read_text(encoding="utf-8") != readme:
+        diffs.append("README.md front matter differs from a fresh build")
+    return diffs

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from loaders.corpus import CorpusError
-from loaders.validate import validate_corpus
+from loaders.validate import unannotated, validate_corpus, waiting_note
 
 app = typer.Typer(
     help="nkworkers: annotated corpus of North Korean workers in Russia.",
@@ -80,6 +80,8 @@ def validate(root: Root = Path(".")) -> None:
     problems = validate_corpus(root)
     for problem in problems:
         typer.echo(str(problem), err=True)
+    if note := waiting_note(unannotated(root)):
+        typer.echo(note)
     if problems:
         err.print(f"[red]{len(problems)} problem(s)[/red]")
         raise typer.Exit(1)
@@ -100,6 +102,8 @@ def build(
     try:
         if check:
             diffs = builder.check(root) + schema.check(root)
+            if note := waiting_note(unannotated(root)):
+                typer.echo(note)
             for diff in diffs:
                 err.print(diff)
             if diffs:
@@ -107,11 +111,12 @@ def build(
                 raise typer.Exit(1)
             console.print("[green]data/ and README.md are up to date[/green]")
             return
-        result = builder.build(root)
-        schema.write(root)
+        result = builder.build(root)  # writes annotations/schema.json too
     except CorpusError as exc:
         _fail(exc)
         return
+    for line in result.recovered:
+        err.print(line)
     for config, counts in result.counts.items():
         console.print(f"{config}: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     console.print(f"fingerprint {result.fingerprint[:16]}")
@@ -147,6 +152,8 @@ def stats(
     for layer, rep in result["tagging"].items():
         tagging.add_row(layer, *(str(rep[k]) for k in _TAG_COLUMNS))
     console.print(tagging)
+    if note := waiting_note(result["unannotated"]):
+        typer.echo(note)
 
 
 _TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")

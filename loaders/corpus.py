@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from loaders import jsonio
 from loaders.atomic import write_json
 from loaders.model import Annotation, Document, ManifestEntry, Splits
 
@@ -92,7 +93,8 @@ def _record_of(raw: Any, loc: tuple[int | str, ...]) -> str:
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(node, dict) and "id" in node:
-            names.append(str(node["id"]))
+            name = str(node["id"])
+            names.append(name if len(name) <= jsonio.CLIP else jsonio.clip(name))
     path = ".".join(str(p) for p in loc)
     return f"{names[-1]} ({path})" if names else path or "<document>"
 
@@ -106,47 +108,109 @@ def pydantic_problems(file: str, raw: Any, error: ValidationError) -> list[Probl
             Problem(
                 file,
                 _record_of(raw, err["loc"]),
-                f"{err['msg']} (got {err.get('input')!r})",
+                f"{err['msg']} (got {jsonio.clip(err.get('input'))})",
                 fix,
             )
         )
     return problems
 
 
-def parse(file: str, data: bytes, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
-    """Parse JSON bytes into ``model``; return (instance or None, problems)."""
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [
-            Problem(file, "<document>", f"not valid UTF-8 JSON: {exc}", "repair the JSON")
-        ]
+def _duplicate_owner(text: str) -> str:
+    """The id of the innermost object holding a duplicate key, or '<document>'.
+
+    Called only after jsonio refused ``text`` for a duplicate key, so the text
+    is otherwise well-formed and shallow enough to parse again.
+    """
+    owner: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        if not owner and len(set(keys)) < len(keys):
+            ids = [v for k, v in pairs if k in ("id", "doc_id") and isinstance(v, str)]
+            owner.append(ids[0] if ids else "")
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=hook, parse_int=lambda _: 0)
+    return jsonio.clip(owner[0]) if owner and owner[0] else "<document>"
+
+
+def json_problem(file: str, record: str, exc: jsonio.JsonError, text: str | None) -> Problem:
+    """A Problem for JSON that jsonio refused; names the record of a duplicate key."""
+    if text is not None and exc.message.startswith("duplicate key"):
+        owner = _duplicate_owner(text)
+        record = owner if owner != "<document>" else record
+    return Problem(file, record, exc.message, exc.fix)
+
+
+def parse_value(file: str, raw: Any, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    """Validate an already parsed JSON value against ``model``: (instance or None, problems)."""
     try:
         return model.model_validate(raw), []
     except ValidationError as exc:
         return None, pydantic_problems(file, raw, exc)
 
 
+def parse(file: str, data: bytes, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    """Parse JSON bytes strictly (loaders.jsonio) into ``model``: (instance or None, problems)."""
+    text = None
+    try:
+        text = jsonio.decode(data)
+        raw = jsonio.loads(text)
+    except jsonio.JsonError as exc:
+        return None, [json_problem(file, "<document>", exc, text)]
+    return parse_value(file, raw, model)
+
+
 def read_manifest(root: Path, index: Index) -> None:
     path = root / MANIFEST
-    if not path.exists():
+    if not path.is_file():
         index.problems.append(Problem(MANIFEST, "<file>", "missing", "restore raw/manifest.jsonl"))
         return
-    for lineno, line in enumerate(path.read_bytes().splitlines(), start=1):
-        if not line.strip():
+    for line in jsonio.iter_jsonl(path):
+        where = f"{MANIFEST}:{line.number}"
+        if line.error is not None:
+            text = None
+            if line.error.message.startswith("duplicate key"):
+                text = _line_text(path, line.number)
+            index.problems.append(json_problem(where, "<line>", line.error, text))
             continue
-        entry, problems = parse(f"{MANIFEST}:{lineno}", line, ManifestEntry)
+        entry, problems = parse_value(where, line.value, ManifestEntry)
         index.problems += problems
         if entry is None:
             continue
         if entry.doc_id in index.manifest:
             index.problems.append(
-                Problem(f"{MANIFEST}:{lineno}", entry.doc_id, "duplicate doc_id", "keep one line")
+                Problem(where, entry.doc_id, "duplicate doc_id", "keep one line per article")
             )
         index.manifest[entry.doc_id] = entry
 
 
+def _line_text(path: Path, number: int) -> str | None:
+    """Line ``number`` (1-based, split on b"\n") of a file already read once by iter_jsonl."""
+    with path.open("rb") as handle:
+        for i, raw in enumerate(handle, start=1):
+            if i == number:
+                return raw.decode("utf-8", errors="replace")
+    return None
+
+
+def missing_root(root: Path) -> Problem | None:
+    """A Problem when ``root`` is not an existing folder (a mistyped --root)."""
+    if root.is_dir():
+        return None
+    what = "is not a folder" if root.exists() else "does not exist"
+    return Problem(
+        str(root),
+        "<root>",
+        f"the corpus root {what}",
+        "pass --root the checkout that holds raw/ and annotations/ (default: current folder)",
+    )
+
+
 def _fill_index(root: Path, index: Index) -> None:
+    if (problem := missing_root(root)) is not None:
+        index.problems.append(problem)
+        return
     read_manifest(root, index)
     index.raw_ids = {p.stem for p in (root / RAW).glob("*.txt")}
     index.annotation_ids = {
@@ -155,7 +219,7 @@ def _fill_index(root: Path, index: Index) -> None:
         if p.name not in {"splits.json", "schema.json"}
     }
     splits_path = root / SPLITS
-    if splits_path.exists():
+    if splits_path.is_file():
         index.splits, problems = parse(SPLITS, splits_path.read_bytes(), Splits)
         index.problems += problems
     else:
@@ -172,9 +236,9 @@ def read_index(root: Path) -> Index:
 def read_document(root: Path, doc_id: str) -> tuple[bytes | None, Annotation | None, list[Problem]]:
     """One article's raw bytes and parsed annotation (None where missing or unreadable)."""
     raw_path = root / RAW / f"{doc_id}.txt"
-    raw = raw_path.read_bytes() if raw_path.exists() else None
+    raw = raw_path.read_bytes() if raw_path.is_file() else None
     path = annotation_path(root, doc_id)
-    if not path.exists():
+    if not path.is_file():
         return raw, None, []
     annotation, problems = parse(f"{ANNOTATIONS}/{path.name}", path.read_bytes(), Annotation)
     return raw, annotation, problems

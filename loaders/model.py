@@ -12,9 +12,11 @@ Every id is unique across the corpus because it starts with its doc_id
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 from loaders.labels import (
     ControlCategory,
@@ -27,8 +29,43 @@ from loaders.labels import (
     Zone,
 )
 
-Offset = Annotated[int, Field(ge=0, description="character offset into the article text")]
+# Strict: JSON integers only. Lax pydantic would take "0", 0.0 and true (as 1).
+Offset = Annotated[int, Strict(), Field(ge=0, description="character offset into the article text")]
 SCHEMA_VERSION = 1
+#: The forms of ``published``, as strptime formats and as people write them.
+PUBLISHED_FORMATS = {"%Y-%m-%d": "YYYY-MM-DD", "%Y-%m": "YYYY-MM"}
+URL_SCHEMES = ("http", "https")
+
+
+def check_published(value: str) -> str:
+    """Return ``value`` if it is a real date or month in one of PUBLISHED_FORMATS.
+
+    Raises:
+        ValueError: naming the accepted forms.
+    """
+    for fmt in PUBLISHED_FORMATS:
+        try:
+            # strptime alone takes "2023-9-1"; the round trip insists on "2023-09-01".
+            if datetime.strptime(value, fmt).strftime(fmt) == value:
+                return value
+        except ValueError:
+            continue
+    forms = " or ".join(PUBLISHED_FORMATS.values())
+    raise ValueError(f"published must be a real date written {forms} (e.g. 2023-09-14 or 2023-09)")
+
+
+def check_url(value: str | None) -> str | None:
+    """Return ``value`` if it is an absolute http(s) URL with a host (or None).
+
+    Raises:
+        ValueError: any other scheme (``javascript:``, ``data:``, ``file:``) or no host.
+    """
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc or value != value.strip():
+        raise ValueError("url must be an absolute http:// or https:// address with a host")
+    return value
 
 
 class _Strict(BaseModel):
@@ -86,7 +123,7 @@ class ControlMeasure(_Strict):
 class Annotation(_Strict):
     """annotations/<doc_id>.json: every layer of one article."""
 
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Annotated[int, Strict()] = SCHEMA_VERSION
     doc_id: str
     text_sha256: str = Field(description="sha256 of the raw file bytes")
     zones: list[ZoneSpan] = []
@@ -112,13 +149,23 @@ class ManifestEntry(_Strict):
     outlet: str
     headline: str | None = Field(description="null where the headline was not found")
     headline_note: str | None = None
-    published: str = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="ISO date or month")
+    published: str = Field(description="ISO date or month: YYYY-MM-DD or YYYY-MM")
     published_confidence: PublishedConfidence
     published_evidence: str
     credits: str | None
     url: str | None
     sha256: str
     rights: str
+
+    @field_validator("published")
+    @classmethod
+    def _published(cls, value: str) -> str:
+        return check_published(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_url(value)
 
 
 class Document(BaseModel):

@@ -10,6 +10,7 @@ from loaders.build import SPLITS, load_valid
 from loaders.labels import ControlCategory, EntityType, Role, SourceKind, names
 from loaders.model import Document
 from loaders.segment import segment
+from loaders.validate import unannotated
 from loaders.views import ViewReport, sentence_rows
 
 
@@ -71,4 +72,5 @@ def corpus_stats(root: Path) -> dict[str, Any]:
         "splits": {s: sorted(d for d, x in split_of.items() if x == s) for s in SPLITS},
         "counts": table,
         "tagging": tagging,
+        "unannotated": unannotated(root),  # waiting for annotation, out of the splits
     }

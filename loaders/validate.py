@@ -18,9 +18,13 @@ from loaders.corpus import (
     Index,
     Loaded,
     Problem,
+    annotation_path,
+    parse,
     read_corpus,
+    read_index,
     sha256,
 )
+from loaders.jsonio import clip
 from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
 from loaders.model import Annotation, ManifestEntry
 
@@ -66,7 +70,7 @@ def check_spans(file: str, text: str, annotation: Annotation) -> list[Problem]:
                 Problem(
                     file,
                     span_id,
-                    f"text[{start}:{end}] is {actual!r}, stored {stored!r}",
+                    f"text[{start}:{end}] is {clip(actual)}, stored {clip(stored)}",
                     "relocate the span in code (loaders.locate.find) and rewrite it",
                 )
             )
@@ -75,7 +79,7 @@ def check_spans(file: str, text: str, annotation: Annotation) -> list[Problem]:
                 Problem(
                     file,
                     span_id,
-                    f"span {actual!r} starts or ends on whitespace",
+                    f"span {clip(actual)} starts or ends on whitespace",
                     "trim the offsets to the first and last non-space character",
                 )
             )
@@ -206,7 +210,7 @@ def check_references(file: str, annotation: Annotation) -> list[Problem]:
                 Problem(
                     file,
                     record,
-                    f"refers to missing span {ref!r}",
+                    f"refers to missing span {clip(ref)}",
                     "point at an existing attribution span id",
                 )
             )
@@ -236,7 +240,8 @@ def check_references(file: str, annotation: Annotation) -> list[Problem]:
                 Problem(
                     file,
                     r.id,
-                    f"source is {r.source!r} but source_anonymity is {r.source_anonymity.value}",
+                    f"source is {clip(r.source)} but source_anonymity is "
+                    f"{r.source_anonymity.value}",
                     "use not_applicable exactly when the record has no source",
                 )
             )
@@ -254,7 +259,7 @@ def check_references(file: str, annotation: Annotation) -> list[Problem]:
                 Problem(
                     file,
                     r.id,
-                    f"parent {r.parent!r} does not exist",
+                    f"parent {clip(r.parent)} does not exist",
                     "point at an attribution record id of this document",
                 )
             )
@@ -309,7 +314,9 @@ def check_ids(file: str, annotation: Annotation) -> list[Problem]:
     ]
     refs = ids + [r.source_id for r in annotation.attributions if r.source_id]
     return problems + [
-        Problem(file, i, f"id does not start with {prefix!r}", "prefix every id with the doc_id")
+        Problem(
+            file, i, f"id does not start with {clip(prefix)}", "prefix every id with the doc_id"
+        )
         for i in sorted(set(refs))
         if not i.startswith(prefix)
     ]
@@ -351,7 +358,15 @@ def validate_document(
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return [*problems, Problem(f"raw/{meta.doc_id}.txt", meta.doc_id, f"not UTF-8: {exc}", "")]
+        return [
+            *problems,
+            Problem(
+                f"raw/{meta.doc_id}.txt",
+                meta.doc_id,
+                f"not UTF-8: byte {raw[exc.start : exc.start + 1]!r} at byte offset {exc.start}",
+                "restore the raw file as it was added (raw texts are UTF-8 and never edited)",
+            ),
+        ]
     return (
         problems
         + check_spans(file, text, annotation)
@@ -402,7 +417,16 @@ def check_presence(index: Index) -> list[Problem]:
 def check_splits(index: Index) -> list[Problem]:
     if index.splits is None:
         return []
-    problems = []
+    problems = [
+        Problem(
+            SPLITS,
+            name,
+            "split is empty (the build would give it no rows)",
+            "move at least one annotated article into it",
+        )
+        for name in SPLIT_NAMES
+        if not getattr(index.splits, name)
+    ]
     counts = Counter(d for name in SPLIT_NAMES for d in getattr(index.splits, name))
     for doc_id, n in sorted(counts.items()):
         if n > 1:
@@ -428,6 +452,15 @@ def check_document(
     file = f"{ANNOTATIONS}/{doc_id}.json"
     problems = validate_document(index.manifest[doc_id], raw, annotation, file)
     in_split = index.splits is not None and doc_id in index.splits.split_of()
+    if index.splits is not None and not in_split and not annotation.is_empty():
+        problems.append(
+            Problem(
+                SPLITS,
+                doc_id,
+                "an annotated article is in no split (the build would leave it out of data/)",
+                "add it to train, validation or test in annotations/splits.json",
+            )
+        )
     if in_split and annotation.is_empty():
         problems.append(
             Problem(
@@ -451,3 +484,34 @@ def validate_loaded(loaded: Loaded) -> list[Problem]:
 
 def validate_corpus(root: Path) -> list[Problem]:
     return validate_loaded(read_corpus(root))
+
+
+def unannotated(root: Path) -> list[str]:
+    """Articles waiting for annotation: in the manifest, in no split, empty annotation.
+
+    Reads only the annotations of articles outside the splits. An unreadable
+    or missing annotation is left to ``validate`` to report.
+    """
+    index = read_index(root)
+    in_split = index.splits.split_of() if index.splits else {}
+    waiting = []
+    for doc_id in sorted(set(index.manifest) - set(in_split)):
+        path = annotation_path(root, doc_id)
+        if path.is_file():
+            annotation, _ = parse(path.name, path.read_bytes(), Annotation)
+            if annotation is not None and annotation.is_empty():
+                waiting.append(doc_id)
+    return waiting
+
+
+def waiting_note(doc_ids: list[str]) -> str:
+    """One info line for articles waiting for annotation ("" when none)."""
+    if not doc_ids:
+        return ""
+    shown = ", ".join(doc_ids[:10]) + (
+        f" and {len(doc_ids) - 10} more" if len(doc_ids) > 10 else ""
+    )
+    return (
+        f"info: {len(doc_ids)} article(s) not annotated yet, kept out of data/: {shown}. "
+        "Annotate in Label Studio (ls push, ls pull), add to a split, then build."
+    )

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from loaders import build as builder
 from loaders.cli import app
-from loaders.corpus import read_corpus
+from loaders.corpus import CorpusError, read_corpus
 from loaders.labels import indicators_of
 from tests.conftest import ROOT, snapshot
 
@@ -78,14 +78,15 @@ def test_failed_build_leaves_previous_data_intact(corpus: Path, monkeypatch) -> 
     assert not list(corpus.glob(".data-*"))
 
 
-def test_unannotated_article_stays_out_of_the_splits(corpus: Path) -> None:
+def test_annotated_article_left_out_of_the_splits_is_refused(corpus: Path) -> None:
+    """It used to vanish from data/ while validate said the corpus was valid."""
     splits = json.loads((corpus / "annotations" / "splits.json").read_text(encoding="utf-8"))
-    dropped = splits["validation"].pop()
+    dropped = splits["train"].pop()
     (corpus / "annotations" / "splits.json").write_text(json.dumps(splits), encoding="utf-8")
-    result = builder.build(corpus)
-    assert result.counts["documents"]["validation"] == 0
-    table = pq.read_table(corpus / "data" / "documents" / "validation.parquet")
-    assert table.num_rows == 0 and dropped
+    before = snapshot(corpus / "data")
+    with pytest.raises(CorpusError, match=f"{dropped}: an annotated article is in no split"):
+        builder.build(corpus)
+    assert snapshot(corpus / "data") == before
 
 
 def test_parallel_build_writes_the_same_bytes_as_serial(tmp_path: Path, monkeypatch) -> None:

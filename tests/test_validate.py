@@ -71,7 +71,7 @@ def missing_manifest_line(root: Path) -> str:
 def malformed_json(root: Path) -> str:
     path = root / "annotations" / f"{DOC}.json"
     path.write_text(path.read_text(encoding="utf-8")[:-20], encoding="utf-8")
-    return "not valid UTF-8 JSON"
+    return "not valid JSON"
 
 
 MUTATIONS = [
@@ -141,3 +141,124 @@ def test_content_spans_may_nest_but_not_cross(corpus: Path) -> None:
     _edit_annotation(corpus, edit)
     messages = [p.message for p in validate_corpus(corpus)]
     assert any("cross" in m for m in messages)
+
+
+def _replace_in_annotation(root: Path, old: str, new: str) -> None:
+    """Edit the annotation's JSON text itself (json.dumps cannot write duplicate keys)."""
+    path = root / "annotations" / f"{DOC}.json"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def duplicate_label_key(root: Path) -> None:
+    data = json.loads((root / "annotations" / f"{DOC}.json").read_text(encoding="utf-8"))
+    entity = data["entities"][2]
+    label = f'"label": "{entity["label"]}"'
+    path = root / "annotations" / f"{DOC}.json"
+    text = path.read_text(encoding="utf-8")
+    anchor = f'"id": "{entity["id"]}"'
+    at = text.index(anchor)
+    at = text.index(label, at)
+    path.write_text(text[:at] + '"label": "PERSON", ' + text[at:], encoding="utf-8")
+
+
+def duplicate_split_key(root: Path) -> None:
+    path = root / "annotations" / "splits.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"test":', '"test": [], "test":', 1), encoding="utf-8")
+
+
+def _set_first_entity(field: str, value: object) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        _edit_annotation(root, lambda d: d["entities"][0].update({field: value}))
+
+    mutate.__name__ = f"{field}_as_{type(value).__name__}"
+    return mutate
+
+
+def _manifest_field(field: str, value: object) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        path = root / "raw" / "manifest.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if DOC in line:
+                lines[i] = json.dumps(dict(json.loads(line), **{field: value}))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    mutate.__name__ = f"manifest_{field}"
+    return mutate
+
+
+def annotated_article_in_no_split(root: Path) -> None:
+    path = root / "annotations" / "splits.json"
+    splits = json.loads(path.read_text(encoding="utf-8"))
+    splits["train"].remove(DOC)
+    path.write_text(json.dumps(splits), encoding="utf-8")
+
+
+def empty_validation_split(root: Path) -> None:
+    path = root / "annotations" / "splits.json"
+    splits = json.loads(path.read_text(encoding="utf-8"))
+    splits["train"] += splits["validation"]
+    splits["validation"] = []
+    path.write_text(json.dumps(splits), encoding="utf-8")
+
+
+# (mutation, strings the one-line problem must contain: file, record, what)
+HOSTILE = [
+    (duplicate_label_key, [f"{DOC}.json", f"{DOC}-E3", "duplicate key 'label'"]),
+    (duplicate_split_key, ["splits.json", "duplicate key 'test'"]),
+    (_set_first_entity("start", "0"), [f"{DOC}-E1", "valid integer"]),
+    (_set_first_entity("start", 0.0), [f"{DOC}-E1", "valid integer"]),
+    (_set_first_entity("end", True), [f"{DOC}-E1", "valid integer"]),
+    (_set_first_entity("start", False), [f"{DOC}-E1", "valid integer"]),
+    (_manifest_field("url", "javascript:alert(1)"), ["manifest.jsonl", "http"]),
+    (_manifest_field("url", "data:text/html,<b>x</b>"), ["manifest.jsonl", "http"]),
+    (_manifest_field("published", "2024-02-30"), ["manifest.jsonl", "YYYY-MM-DD"]),
+    (annotated_article_in_no_split, ["splits.json", DOC, "in no split"]),
+    (empty_validation_split, ["splits.json", "validation", "split is empty"]),
+]
+
+
+@pytest.mark.parametrize(("mutate", "needles"), HOSTILE, ids=lambda m: getattr(m, "__name__", ""))
+def test_hostile_edit_is_one_clear_problem_for_validate_and_build(
+    corpus: Path, mutate: Callable[[Path], None], needles: list[str]
+) -> None:
+    before = snapshot(corpus / "data"), (corpus / "README.md").read_bytes()
+    mutate(corpus)
+    for command in ("validate", "build"):
+        result = runner.invoke(app, [command, "--root", str(corpus)])
+        assert result.exit_code == 1, (command, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        lines = [ln for ln in result.stderr.splitlines() if all(n in ln for n in needles)]
+        assert lines, (command, needles, result.stderr)
+        assert all("Fix: " in ln for ln in lines)
+    assert (snapshot(corpus / "data"), (corpus / "README.md").read_bytes()) == before
+
+
+def test_long_values_are_cut_in_problem_messages(corpus: Path) -> None:
+    huge = "x" * 1_000_000
+    _edit_annotation(corpus, lambda d: d["entities"][0].update(text=huge))
+    problems = validate_corpus(corpus)
+    assert f"{DOC}-E1" in {p.record for p in problems}
+    _manifest_field("url", "javascript:" + huge)(corpus)
+    problems += validate_corpus(corpus)
+    assert any("javascript" in p.message for p in problems)
+    assert all(len(str(p)) < 1000 and p.fix for p in problems)
+
+
+def test_raw_text_that_is_not_utf8_has_a_fix(corpus: Path) -> None:
+    path = corpus / "raw" / f"{DOC}.txt"
+    path.write_bytes(path.read_bytes() + b"\xff")
+    problems = [p for p in validate_corpus(corpus) if "not UTF-8" in p.message]
+    assert problems and all(p.fix for p in problems)
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "stats"])
+def test_missing_root_says_the_root_does_not_exist(tmp_path: Path, command: str) -> None:
+    result = runner.invoke(app, [command, "--root", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "the corpus root does not exist" in result.stderr
+    assert "manifest" not in result.stderr

@@ -1,0 +1,186 @@
+"""build is safe at every instant: killed at any rename, the next run recovers.
+
+The kill is real: strace's fault injection delivers SIGKILL to a
+``nkworkers build`` process on its N-th rename (rename, renameat or
+renameat2), for N = 1, 2, ... until a build runs to the end. After each kill,
+data/ is whole (all old or all new files, never missing), README.md and
+annotations/schema.json are old or new, and ``build --check`` then ``build``
+recover: nothing is lost and no staging folder is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loaders import build as builder
+from loaders import swap
+from loaders.cli import app
+from tests.conftest import snapshot
+
+STRACE = shutil.which("strace")
+GENERATED = ("README.md", "annotations/schema.json")
+runner = CliRunner()
+
+
+State = tuple[dict[str, bytes], tuple[bytes, ...]]
+
+
+def _state(root: Path) -> State:
+    return snapshot(root / "data"), tuple((root / g).read_bytes() for g in GENERATED)
+
+
+def _drop_an_entity(root: Path) -> None:
+    """A real annotation change, so that the new data/ differs from the old."""
+    path = sorted((root / "annotations").glob("000_*.json"))[0]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entities"] = data["entities"][1:]
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.glob(".data-*"))
+
+
+def _killed_build(root: Path, nth: int) -> int:
+    """Run `nkworkers build` in a fresh process, SIGKILLed on its nth rename."""
+    assert STRACE is not None
+    inject = f"inject=rename,renameat,renameat2:signal=SIGKILL:when={nth}"
+    command = [STRACE, "-f", "-qq", "-o", os.devnull, "-e", inject]
+    command += [sys.executable, "-m", "loaders.cli", "build", "--root", str(root)]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")  # no .pyc renames to count
+    return subprocess.run(command, env=env, capture_output=True, check=False).returncode
+
+
+def _old_and_new(corpus: Path, tmp_path: Path) -> tuple[State, State]:
+    """Build ``corpus`` (old state), change an annotation, and build a copy (new state)."""
+    builder.build(corpus)
+    _drop_an_entity(corpus)
+    old = _state(corpus)
+    expected = tmp_path / "expected"
+    shutil.copytree(corpus, expected)
+    builder.build(expected)
+    new = _state(expected)
+    assert new != old
+    return old, new
+
+
+@pytest.mark.skipif(STRACE is None, reason="strace is not installed (.ci/install-strace.sh)")
+def test_build_killed_at_every_rename_recovers(corpus: Path, tmp_path: Path) -> None:
+    old, new = _old_and_new(corpus, tmp_path)
+
+    kills = 0
+    for nth in range(1, 30):
+        root = tmp_path / f"kill-{nth}"
+        shutil.copytree(corpus, root)
+        code = _killed_build(root, nth)
+        if code == 0:
+            break  # fewer than nth renames: this build ran to the end
+        assert code in (-9, 137), f"rename {nth}: exit {code}, not a SIGKILL"
+        kills += 1
+        data, generated = _state(root)
+        assert data in (old[0], new[0]), f"rename {nth}: data/ is neither old nor new"
+        for i, name in enumerate(GENERATED):
+            assert generated[i] in (old[1][i], new[1][i]), f"rename {nth}: {name} mixed"
+        diffs = builder.check(root)  # recovers first, then compares
+        assert _state(root) in (old, new), f"rename {nth}: check left a mixed state"
+        assert (diffs == []) == (_state(root) == new)
+        builder.build(root)
+        assert _state(root) == new, f"rename {nth}: the rerun did not reach the new build"
+        assert builder.check(root) == []
+        assert _leftovers(root) == [], f"rename {nth}: left {_leftovers(root)}"
+        shutil.rmtree(root)
+    assert kills >= 4, "expected a kill at each rename of the swap (commit, data, 2 files, done)"
+
+
+def test_swap_without_exchange_recovers_from_a_stop_at_every_rename(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the kernel cannot exchange folders, data/ is moved aside then replaced."""
+
+    class Stopped(BaseException):
+        pass
+
+    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
+    old, new = _old_and_new(corpus, tmp_path)
+    real_rename = os.rename
+    for nth in range(1, 30):
+        root = tmp_path / f"stop-{nth}"
+        shutil.copytree(corpus, root)
+        calls = {"n": 0}
+
+        def rename(src, dst, _nth=nth, _calls=calls):
+            _calls["n"] += 1
+            if _calls["n"] == _nth:
+                raise Stopped
+            real_rename(src, dst)
+
+        monkeypatch.setattr(os, "rename", rename)
+        try:
+            builder.build(root)
+            stopped = False
+        except Stopped:
+            stopped = True
+        monkeypatch.setattr(os, "rename", real_rename)
+        if not stopped:
+            break
+        builder.check(root)
+        assert _state(root) in (old, new), f"rename {nth}: check left a mixed state"
+        builder.build(root)
+        assert _state(root) == new and builder.check(root) == []
+        assert _leftovers(root) == []
+        shutil.rmtree(root)
+    assert nth > 3
+
+
+def test_second_build_at_once_is_refused_with_a_clear_message(corpus: Path) -> None:
+    before = _state(corpus)
+    with swap.locked(corpus):
+        for args in (["build"], ["build", "--check"]):
+            result = runner.invoke(app, [*args, "--root", str(corpus)])
+            assert result.exit_code == 1
+            assert result.exception is None or isinstance(result.exception, SystemExit)
+            assert "another `nkworkers build`" in result.stderr
+            assert f"pid {os.getpid()}" in result.stderr
+    assert _state(corpus) == before
+    builder.build(corpus)  # the lock is free again
+
+
+def test_stale_staging_is_removed_at_the_next_start(corpus: Path) -> None:
+    for name in (".data-build-abc123", ".data-build-done-x", ".data-check-1"):
+        (corpus / name / "data").mkdir(parents=True)
+        (corpus / name / "data" / "junk.parquet").write_bytes(b"partial")
+    result = builder.build(corpus)
+    assert _leftovers(corpus) == []
+    assert len(result.recovered) == 3
+
+
+def test_data_old_left_by_an_older_build_is_restored(corpus: Path) -> None:
+    """The old build moved data/ to .data-old/ first: killed then, data/ was missing."""
+    (corpus / "data").rename(corpus / ".data-old")
+    builder.check(corpus)
+    assert (corpus / "data").is_dir() and _leftovers(corpus) == []
+
+
+def test_build_keeps_the_mode_of_generated_files(corpus: Path) -> None:
+    builder.build(corpus)
+    modes = {"README.md": 0o644, "annotations/schema.json": 0o664}
+    for name, mode in modes.items():
+        (corpus / name).chmod(mode)
+    _drop_an_entity(corpus)
+    builder.build(corpus)
+    for name, mode in modes.items():
+        assert stat.S_IMODE((corpus / name).stat().st_mode) == mode, name
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (corpus / "data").rglob("*"):
+        default = 0o777 if path.is_dir() else 0o666
+        assert stat.S_IMODE(path.stat().st_mode) == default & ~umask, path
