@@ -22,11 +22,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
 from baselines.systems.features import QUOTES, REPORTING, inside_quotes, stem
-from baselines.systems.gazetteer import Key, keep, tag
+from baselines.systems.gazetteer import Key, entries_from_json, entries_json, keep, tag
 from baselines.systems.sequences import Labelled, Sentence, Tags
+from baselines.systems.storage import read_json, write_json
 from baselines.systems.taggers import LayerTags, Score
 from loaders.iob import tags_to_token_spans
 from loaders.labels import Role
@@ -175,3 +177,14 @@ class RulesTagger:
             for layer, seqs in tagged.items():
                 out[layer].extend(seqs)
         return out
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        write_json(
+            directory, "rules.json", {"cues": entries_json(self.cues), "selected": self.selected}
+        )
+        return {"selected": self.selected}
+
+    def load(self, directory: Path) -> None:
+        state = read_json(directory, "rules.json")
+        self.cues = entries_from_json(state["cues"])
+        self.selected = state["selected"]

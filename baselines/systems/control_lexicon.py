@@ -14,6 +14,8 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import datasets
 import numpy as np
@@ -30,6 +32,7 @@ from baselines.systems.control_common import (
     prediction_rows,
     span_texts,
 )
+from baselines.systems.storage import read_json, write_json
 
 Gram = tuple[str, ...]
 SUPPORT_GRID: tuple[int, ...] = (1, 2)
@@ -136,3 +139,12 @@ class KeywordLexicon:
             for start, end, labels in self.spans(sentence)
         ]
         return prediction_rows(documents, spans)
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        pairs = [[list(gram), sorted(labels)] for gram, labels in self.lexicon.items()]
+        write_json(directory, "lexicon.json", {"lexicon": pairs})
+        return {"keywords": len(pairs)}
+
+    def load(self, directory: Path) -> None:
+        pairs = read_json(directory, "lexicon.json")["lexicon"]
+        self.lexicon = {tuple(gram): set(labels) for gram, labels in pairs}

@@ -12,6 +12,7 @@ whole sentences.
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from baselines.systems.control_common import (
     micro_f1,
     sentence_rows,
 )
+from baselines.systems.storage import read_json, write_json
 
 MAX_POS_WEIGHT = 20.0
 
@@ -109,3 +111,23 @@ class MiniLMMultiLabel:
         sentences = document_sentences(documents)
         scores = self.scores([s.text for s in sentences])
         return sentence_rows(documents, sentences, scores >= self.threshold)
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """model/ (config.json, model.safetensors, tokenizer files) and minilm.json."""
+        self.model.save_pretrained(directory / "model", safe_serialization=True)
+        self.tokenizer.save_pretrained(directory / "model")
+        write_json(directory, "minilm.json", {"threshold": self.threshold})
+        return {"threshold": self.threshold, "epochs": self.epochs, "lr": self.lr}
+
+    def load(self, directory: Path) -> None:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.threshold = float(read_json(directory, "minilm.json")["threshold"])
+        folder = directory / "model"
+        for name in ("config.json", "model.safetensors"):
+            if not (folder / name).is_file():
+                raise FileNotFoundError(f"{folder / name}: missing from the model folder")
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            str(folder), use_safetensors=True
+        ).to(self.device)

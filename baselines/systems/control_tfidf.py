@@ -8,6 +8,7 @@ categories are chosen on validation micro F1. Spans are whole sentences.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,16 @@ from baselines.systems.control_common import (
     document_sentences,
     micro_f1,
     sentence_rows,
+)
+from baselines.systems.storage import (
+    logreg_restore,
+    logreg_state,
+    read_arrays,
+    read_json,
+    tfidf_restore,
+    tfidf_state,
+    write_arrays,
+    write_json,
 )
 
 C_GRID: tuple[float, ...] = (0.1, 1.0, 10.0)
@@ -73,3 +84,27 @@ class TfidfLogReg:
         sentences = document_sentences(documents)
         scores = self.scores([s.text for s in sentences])
         return sentence_rows(documents, sentences, scores >= self.threshold)
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        arrays, vectorizer = tfidf_state(self.vectorizer, "tfidf")
+        models = {}
+        for j, model in self.models.items():
+            got, models[CATEGORIES[j]] = logreg_state(model, CATEGORIES[j])
+            arrays.update(got)
+        write_arrays(directory, "tfidf-lr.safetensors", arrays)
+        state = {"vectorizer": vectorizer, "models": models, "threshold": self.threshold}
+        write_json(directory, "tfidf-lr.json", state)
+        return {
+            "threshold": self.threshold,
+            "C": next(iter(models.values()), {}).get("params", {}).get("C"),
+        }
+
+    def load(self, directory: Path) -> None:
+        state = read_json(directory, "tfidf-lr.json")
+        arrays = read_arrays(directory, "tfidf-lr.safetensors")
+        self.vectorizer = tfidf_restore(arrays, state["vectorizer"], "tfidf")
+        self.models = {
+            CATEGORIES.index(c): logreg_restore(arrays, meta, c)
+            for c, meta in state["models"].items()
+        }
+        self.threshold = float(state["threshold"])

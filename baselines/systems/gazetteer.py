@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from baselines.systems.features import shape
 from baselines.systems.sequences import Labelled, Sentence, Tags
+from baselines.systems.storage import read_json, write_json
 from baselines.systems.taggers import LayerTags, Score
 from loaders.iob import tags_to_token_spans
 
@@ -94,6 +96,25 @@ class GazetteerTagger:
         for layer, entries in self.entries.items():
             out[layer] = [tag(s, entries) for s in sentences]
         return out
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        entries = {layer: entries_json(e) for layer, e in self.entries.items()}
+        write_json(directory, "gazetteer.json", {"entries": entries, "selected": self.selected})
+        return {"selected": self.selected, "entries": sum(map(len, self.entries.values()))}
+
+    def load(self, directory: Path) -> None:
+        state = read_json(directory, "gazetteer.json")
+        self.entries = {layer: entries_from_json(e) for layer, e in state["entries"].items()}
+        self.selected = state["selected"]
+
+
+def entries_json(entries: dict[Key, str]) -> list[list[Any]]:
+    """[[tokens...], label] pairs, in insertion order (JSON has no tuple keys)."""
+    return [[list(key), label] for key, label in entries.items()]
+
+
+def entries_from_json(pairs: list[list[Any]]) -> dict[Key, str]:
+    return {tuple(key): str(label) for key, label in pairs}
 
 
 def keep(

@@ -77,6 +77,35 @@ class AttributeRules:
                     rules.kind[how][key][record["source_kind"]] += 1
         return rules
 
+    def to_json(self) -> dict[str, Any]:
+        """Counts as plain nested dicts (JSON), in a stable order."""
+
+        def tables(t: dict[str, defaultdict[str, Counter[str]]]) -> dict[str, Any]:
+            return {how: {k: dict(c) for k, c in sorted(t[how].items())} for how in sorted(t)}
+
+        return {
+            "anonymity": tables(self.anonymity),
+            "kind": tables(self.kind),
+            "kind_default": dict(self.kind_default),
+            "kind_sourceless": dict(self.kind_sourceless),
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> AttributeRules:
+        def tables(t: dict[str, Any]) -> dict[str, defaultdict[str, Counter[str]]]:
+            out = {}
+            for how, table in t.items():
+                out[how] = _counter_table()
+                out[how].update({k: Counter(c) for k, c in table.items()})
+            return out
+
+        return cls(
+            anonymity=tables(value["anonymity"]),
+            kind=tables(value["kind"]),
+            kind_default=Counter(value["kind_default"]),
+            kind_sourceless=Counter(value["kind_sourceless"]),
+        )
+
     def attributes(self, source: str | None) -> dict[str, str | None]:
         if source is None:
             return {

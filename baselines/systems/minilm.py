@@ -20,6 +20,7 @@ import copy
 import os
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from torch import nn
 from transformers import AutoModel, AutoTokenizer
 
 from baselines.systems.sequences import Labelled, Sentence, Tags
+from baselines.systems.storage import read_json, write_json
 from baselines.systems.taggers import LayerTags, Score
 
 IGNORE = -100
@@ -47,7 +49,9 @@ def model_path() -> str:
 class MultiHead(nn.Module):
     def __init__(self, path: str, sizes: dict[str, int]) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(path)
+        # A local folder (the bundled encoder or a saved model's); weights only
+        # from safetensors, never code from the folder.
+        self.encoder = AutoModel.from_pretrained(path, use_safetensors=True)
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         self.heads = nn.ModuleDict({k: nn.Linear(hidden, n) for k, n in sizes.items()})
@@ -201,6 +205,37 @@ class MiniLMTagger:
                 for row, i in enumerate(batch):
                     out[k].append(_word_tags(best[row], data.first[i], names))
         return out
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """encoder/ (config, model.safetensors, tokenizer files), heads.safetensors, minilm.json."""
+        from safetensors.torch import save_file
+
+        assert self.model is not None, "fit first"
+        self.model.encoder.save_pretrained(directory / "encoder", safe_serialization=True)
+        self.tokenizer.save_pretrained(directory / "encoder")
+        heads = {k: v.detach().cpu().contiguous() for k, v in self.model.heads.state_dict().items()}
+        save_file(heads, str(directory / "heads.safetensors"))
+        state = {"names": self.names, "max_length": self.max_length, "selected": self.selected}
+        write_json(directory, "minilm.json", state)
+        return {"selected": self.selected, "max_length": self.max_length}
+
+    def load(self, directory: Path) -> None:
+        from safetensors.torch import load_file
+
+        state = read_json(directory, "minilm.json")
+        encoder = directory / "encoder"
+        for name in ("config.json", "model.safetensors"):
+            if not (encoder / name).is_file():
+                raise FileNotFoundError(f"{encoder / name}: missing from the model folder")
+        if not (directory / "heads.safetensors").is_file():
+            raise FileNotFoundError(f"{directory / 'heads.safetensors'}: missing")
+        self.names = {k: list(v) for k, v in state["names"].items()}
+        self.max_length = state["max_length"]
+        self.selected = state["selected"]
+        self.tokenizer = AutoTokenizer.from_pretrained(str(encoder))
+        self.model = MultiHead(str(encoder), {k: len(v) for k, v in self.names.items()})
+        self.model.heads.load_state_dict(load_file(str(directory / "heads.safetensors")))
+        self.model.to(self.device).eval()
 
 
 def _word_tags(best: np.ndarray, first: list[int], names: list[str]) -> Tags:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,6 +21,18 @@ from threadpoolctl import threadpool_limits
 
 from baselines.systems.features import Features, base_features
 from baselines.systems.sequences import Labelled, Sentence, Tags
+from baselines.systems.storage import (
+    crf_restore,
+    crf_save,
+    dict_vectorizer_restore,
+    dict_vectorizer_state,
+    logreg_restore,
+    logreg_state,
+    read_arrays,
+    read_json,
+    write_arrays,
+    write_json,
+)
 
 LayerTags = dict[str, list[Tags]]
 FeatureFn = Callable[[Sentence], list[Features]]
@@ -34,6 +47,14 @@ class Tagger(Protocol):
     ) -> None: ...
 
     def predict(self, sentences: list[Sentence]) -> LayerTags: ...
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """Write the fitted state into directory (safe formats); return its settings."""
+        ...
+
+    def load(self, directory: Path) -> None:
+        """Restore what save wrote (into a fresh, unfitted tagger)."""
+        ...
 
 
 def _select(
@@ -92,6 +113,19 @@ class CrfTagger:
     def predict(self, sentences: list[Sentence]) -> LayerTags:
         x = [self.features(s) for s in sentences]
         return {layer: list(model.predict(x)) for layer, model in self.models.items()}
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        for layer, model in self.models.items():
+            crf_save(model, directory / f"crf-{layer}.crfsuite")
+        write_json(directory, "crf.json", {"layers": list(self.models), "selected": self.selected})
+        return {"selected": self.selected, "max_iterations": self.max_iterations}
+
+    def load(self, directory: Path) -> None:
+        state = read_json(directory, "crf.json")
+        self.models = {
+            layer: crf_restore(directory / f"crf-{layer}.crfsuite") for layer in state["layers"]
+        }
+        self.selected = state["selected"]
 
 
 class TokenLRTagger:
@@ -156,6 +190,32 @@ class TokenLRTagger:
             layer: _decode(model, x, sentences, self.decoding)
             for layer, model in self.models.items()
         }
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        arrays: dict[str, np.ndarray] = {}
+        layers: dict[str, Any] = {}
+        for layer, model in self.models.items():
+            got, layers[layer] = logreg_state(model, layer)
+            arrays.update(got)
+        write_arrays(directory, "tokenlr.safetensors", arrays)
+        state = {
+            "vectorizer": dict_vectorizer_state(self.vectorizer),
+            "layers": layers,
+            "decoding": self.decoding,
+            "selected": self.selected,
+        }
+        write_json(directory, "tokenlr.json", state)
+        return {"selected": self.selected, "features": len(self.vectorizer.feature_names_)}
+
+    def load(self, directory: Path) -> None:
+        state = read_json(directory, "tokenlr.json")
+        arrays = read_arrays(directory, "tokenlr.safetensors")
+        self.vectorizer = dict_vectorizer_restore(state["vectorizer"])
+        self.models = {
+            layer: logreg_restore(arrays, meta, layer) for layer, meta in state["layers"].items()
+        }
+        self.decoding = state["decoding"]
+        self.selected = state["selected"]
 
 
 def _decode(model: LogisticRegression, x: Any, sentences: list[Sentence], how: str) -> list[Tags]:

@@ -12,13 +12,25 @@ scored on validation (``score``) and how spans become a predictions row
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from baselines.systems.base import CorpusData, Row, Task
 from baselines.systems.sequences import Labelled, Sentence, char_spans, document_sentences, labelled
+from baselines.systems.storage import read_json, write_json
 from baselines.systems.taggers import LayerTags, Tagger
 
 CharSpans = dict[str, list[tuple[int, int, str]]]  # layer -> (start, end, label)
+
+
+@runtime_checkable
+class JsonState(Protocol):
+    """What a system learns beside its tagger (attribute tables, say), kept as JSON."""
+
+    def to_json(self) -> Any: ...
+
+    @classmethod
+    def from_json(cls, value: Any) -> Any: ...
 
 
 class TaggingSystem:
@@ -59,6 +71,22 @@ class TaggingSystem:
 
     def to_row(self, doc: Row, sentences: list[Sentence], spans: CharSpans) -> Row:
         raise NotImplementedError
+
+    def save(self, directory: Path) -> dict[str, Any]:
+        """The tagger's files, plus state.json: every JsonState attribute (after_fit's)."""
+        settings = self.tagger.save(directory)
+        extra = {k: v.to_json() for k, v in sorted(vars(self).items()) if isinstance(v, JsonState)}
+        write_json(directory, "state.json", extra)
+        return {**settings, "state": sorted(extra)}
+
+    def load(self, directory: Path) -> None:
+        self.tagger.load(directory)
+        extra = read_json(directory, "state.json")
+        for key, value in vars(self).items():
+            if isinstance(value, JsonState):
+                if key not in extra:
+                    raise ValueError(f"{directory / 'state.json'}: no {key!r}; save it again")
+                setattr(self, key, type(value).from_json(extra[key]))
 
 
 def layer_spans(sentences: list[Sentence], tags: LayerTags) -> CharSpans:
