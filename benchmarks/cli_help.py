@@ -8,6 +8,8 @@ datasets or matplotlib imported to print it.
 
 from __future__ import annotations
 
+import json
+import resource
 import subprocess
 import sys
 import time
@@ -31,51 +33,54 @@ COMMANDS = {
 _PEAK = "\nprint(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
 
 
-def run_child(code: str) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of a fresh ``python -c code`` (Linux)."""
+def run_child(code: str) -> dict[str, float]:
+    """Wall and CPU (user + system) seconds and peak RSS in MiB of a fresh ``python -c code``.
+
+    CPU seconds are what a loaded machine (CI, shared cores) disturbs least.
+    Linux only (/proc).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code + _PEAK], capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise RuntimeError(f"python -c {code!r} exited {done.returncode}: {done.stderr[-500:]}")
-    return wall, int(done.stdout.split()[-1]) / 1024  # VmHWM is in kB
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak = int(done.stdout.split()[-1]) / 1024  # VmHWM is in kB
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak}
 
 
 def heavy_modules_imported() -> list[str]:
     """Which of HEAVY a fresh process has in sys.modules after printing ``--help``."""
     code = _CLI.format(args=["--help"]) + (
-        f"import sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+        f"import json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    return out.strip().splitlines()[-1].split() if out.strip() else []
+    found: list[str] = json.loads(out.splitlines()[-1])  # the help comes first
+    return found
 
 
 def run(scales: tuple[int, ...] = (1,), repeat: int = 7) -> dict[str, Any]:
     """Medians of ``repeat`` alternating runs; ``scales`` is accepted and unused."""
-    walls: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    peaks: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    measures = ("wall_s", "cpu_s", "peak_rss_mib")
+    seen: dict[str, dict[str, list[float]]] = {name: {m: [] for m in measures} for name in COMMANDS}
     for _ in range(repeat):
         for name, code in COMMANDS.items():
-            wall, peak = run_child(code)
-            walls[name].append(wall)
-            peaks[name].append(peak)
-    anchor = "python -c pass"
+            for measure, value in run_child(code).items():
+                seen[name][measure].append(value)
+    anchor = {m: summary(seen["python -c pass"][m])["median"] for m in measures}
     rows = []
     for name in COMMANDS:
-        wall_s, peak_mib = summary(walls[name]), summary(peaks[name])
-        rows.append(
-            {
-                "command": name,
-                "wall_s": wall_s,
-                "peak_rss_mib": peak_mib,
-                "wall_ratio": wall_s["median"] / summary(walls[anchor])["median"],
-                "rss_ratio": peak_mib["median"] / summary(peaks[anchor])["median"],
-            }
-        )
+        row: dict[str, Any] = {"command": name}
+        for m in measures:
+            row[m] = summary(seen[name][m])
+            row[m.rsplit("_", 1)[0] + "_ratio"] = row[m]["median"] / anchor[m]
+        rows.append(row)
     return {
         "rows": rows,
         "heavy_imported_by_help": heavy_modules_imported(),

@@ -84,15 +84,17 @@ def baselines(part: dict[str, Any]) -> list[str]:
 
 def cli(part: dict[str, Any]) -> list[str]:
     lines = [
-        "Fresh processes, alternating with the `python -c pass` anchor; ratios to it.",
+        "Fresh processes, alternating with the `python -c pass` anchor; ratios to it. "
+        "CPU s is user + system time, which a busy machine disturbs least.",
         "",
-        "| command | wall s | peak RSS MiB | wall ratio | RSS ratio |",
-        "|---|---|---|---|---|",
+        "| command | wall s | CPU s | peak RSS MiB | wall ratio | CPU ratio | RSS ratio |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in part["rows"]:
         lines.append(
-            f"| `{r['command']}` | {_s(r['wall_s'])} | {r['peak_rss_mib']['median']:.0f} "
-            f"| {r['wall_ratio']:.1f}x | {r['rss_ratio']:.1f}x |"
+            f"| `{r['command']}` | {_s(r['wall_s'])} | {_s(r['cpu_s'])} "
+            f"| {r['peak_rss_mib']['median']:.0f} | {r['wall_ratio']:.1f}x "
+            f"| {r['cpu_ratio']:.1f}x | {r['peak_rss_ratio']:.1f}x |"
         )
     heavy = ", ".join(part["heavy_imported_by_help"]) or "none"
     return [*lines, "", f"Heavy libraries imported by `--help`: {heavy}."]
