@@ -4,6 +4,10 @@ One seeded matrix of resampling weights (how often each unit is drawn in
 each replicate) serves every figure, so the figures of one replicate come
 from the same resample; a replicate's counts are a matrix product, no
 matching is re-run.
+
+A resample that holds no gold and no predicted item of a block (a type
+absent from the drawn sentences) leaves that block's figures undefined: it
+is left out of their intervals, which say how many replicates they rest on.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.evaluation.metrics import FIGURES, compute
+from baselines.evaluation.metrics import FIGURES, compute, defined
 from baselines.evaluation.tally import Path, Tally
 
 CONFIDENCE = 0.95
@@ -22,6 +26,7 @@ CONFIDENCE = 0.95
 class Interval:
     low: float
     high: float
+    replicates: int  # how many resamples had something to score
 
 
 def resample_weights(n_units: int, replicates: int, seed: int) -> np.ndarray:
@@ -49,10 +54,14 @@ def intervals(tally: Tally, replicates: int, seed: int) -> dict[Path, dict[str, 
     tail = (1 - CONFIDENCE) / 2 * 100
     out: dict[Path, dict[str, Interval]] = {}
     for path, counts in by_block.items():
-        figures = compute(tally.blocks[path].kind, counts)
+        kind = tally.blocks[path].kind
+        figures, mask = compute(kind, counts), defined(kind, counts)
+        n_defined = int(mask.sum())
+        if n_defined == 0:
+            continue
         out[path] = {}
         for name in FIGURES:
             if name in figures:
-                low, high = np.percentile(figures[name], [tail, 100 - tail])
-                out[path][name] = Interval(float(low), float(high))
+                low, high = np.percentile(figures[name][mask], [tail, 100 - tail])
+                out[path][name] = Interval(float(low), float(high), n_defined)
     return out

@@ -13,8 +13,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from baselines.evaluation.reader import PredictionError, describe_ignored
-from baselines.evaluation.report import markdown, rich_table
+from baselines.evaluation.reader import PredictionError
+from baselines.evaluation.report import markdown
+from baselines.evaluation.tables import render_tables, summary
 from loaders.corpus import read_index
 from loaders.labels import Split
 from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
@@ -120,10 +121,9 @@ def register(app: typer.Typer) -> None:
             return
         report["split"] = split
         console = Console()
-        console.print(rich_table(report))
-        ignored = {k: len(v) for k, v in report["documents"].get("ignored", {}).items()}
-        if any(ignored.values()):
-            console.print(describe_ignored(ignored, split), highlight=False)
+        for table in render_tables(report):
+            console.print(table)
+        console.print(summary(report), highlight=False)
         if json_out:
             json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if markdown_out:

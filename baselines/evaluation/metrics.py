@@ -80,6 +80,19 @@ def macro(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def defined(kind: Kind, counts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Where the figures of a block mean something: it holds a gold or a predicted item.
+
+    A sample (or bootstrap resample) with neither has nothing to score; its
+    figures are left out of intervals rather than counted as 0.
+    """
+    if kind is Kind.MACRO:
+        return np.asarray(macro(counts)["labels"] > 0)
+    if kind is Kind.ACCURACY:
+        return np.asarray(counts["total"] > 0)
+    return np.asarray(sum(np.asarray(value) for value in counts.values()) > 0)
+
+
 def compute(kind: Kind, counts: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     if kind is Kind.SEMEVAL:
         return semeval(counts, partial_credit=False)

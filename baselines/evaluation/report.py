@@ -1,15 +1,14 @@
-"""Rendering a report dict: a rich table for the terminal, a Markdown table for files.
+"""Rendering a report dict: the rows every rendering walks, and the Markdown table.
 
-Both walk the same rows (rows()); the JSON rendering is the dict itself.
+The terminal tables (tables.py) walk the same rows(); the JSON rendering is
+the dict itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-
-from rich.table import Table
 
 from baselines.evaluation.metrics import FIGURES
 
@@ -22,6 +21,8 @@ class Row:
     name: str  # dotted path, e.g. entities.strict
     figures: dict[str, tuple[float, list[float] | None]]  # figure -> (value, [lo, hi])
     counts: str
+    path: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)  # the leaf's counts and figures
 
 
 def rows(report: dict[str, Any]) -> Iterator[Row]:
@@ -33,7 +34,8 @@ def rows(report: dict[str, Any]) -> Iterator[Row]:
         }
         if figures:
             counts = " ".join(f"{k}={node[k]}" for k in COUNTS if k in node)
-            yield Row(".".join(path), figures, counts)
+            leaf = {k: v for k, v in node.items() if not isinstance(v, dict)}
+            yield Row(".".join(path), figures, counts, path, leaf)
         for key, value in node.items():
             if isinstance(value, dict) and key not in ("documents", "bootstrap"):
                 yield from walk(value, (*path, key))
@@ -58,17 +60,6 @@ def caption(report: dict[str, Any]) -> str:
             f"(n={boot['n']}, seed={boot['seed']})"
         )
     return text
-
-
-def rich_table(report: dict[str, Any]) -> Table:
-    table = Table(title="nkworkers evaluation", caption=caption(report))
-    table.add_column("figure", style="bold")
-    for name in FIGURES:
-        table.add_column(name, justify="right")
-    table.add_column("counts", style="dim")
-    for row in rows(report):
-        table.add_row(row.name, *_cells(row), row.counts)
-    return table
 
 
 def markdown(report: dict[str, Any]) -> str:

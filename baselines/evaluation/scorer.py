@@ -104,6 +104,7 @@ def score(
             if name in cis.get(path, {}):
                 ci = cis[path][name]
                 leaf[f"{name}_ci"] = [ci.low, ci.high]
+                leaf["replicates"] = ci.replicates
         _insert(report, path, leaf)
     return report
 
