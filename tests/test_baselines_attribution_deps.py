@@ -113,3 +113,37 @@ def test_attribute_rules_survive_json(data: CorpusData) -> None:
         assert again.attributes(source) == rules.attributes(source)
     with pytest.raises(ValueError, match="kind_default"):
         rules_from_json({**rules_to_json(rules), "kind_default": {"named": "many"}})
+
+
+def test_dependency_features_mark_the_source_and_content_of_a_reporting_verb(
+    data: CorpusData,
+) -> None:
+    from baselines.systems.attribution_crf_deps import dependency_features
+
+    sentence, _ = _sentence(data, "the reporting partner suggested that large numbers")
+    feats = dependency_features(sentence)
+    at = {w: i for i, w in reversed(list(enumerate(sentence.words)))}
+    assert feats[at["partner"]]["under_reporting"] == "nsubj"
+    assert feats[at["numbers"]]["under_reporting"] == "ccomp"
+    assert feats[at["suggested"]]["reporting_lemma"] == 1.0
+    assert feats[at["partner"]]["head_lemma"] == "suggest"
+    assert feats[at["numbers"]]["stem"] == "number"  # the token features are all still there
+
+
+def test_attribution_crf_deps_reads_records_off_the_parse(data: CorpusData) -> None:
+    from baselines.systems.attribution_crf_deps import CrfDepsAttribution
+    from loaders.predictions import PredictionRow
+
+    system = CrfDepsAttribution(max_iterations=15)
+    system.fit(sealed(data))
+    assert system.records.how in ("link", "parse") and SYSTEMS["attribution-crf-deps"]().name == (
+        "attribution-crf-deps"
+    )
+    system.records.how = "parse"
+    gold = list(data.test["documents"])
+    (row,) = system.predict(bare(gold))
+    PredictionRow.model_validate(row)  # every id a record names resolves
+    text = gold[0]["text"]
+    spans = {s["id"]: text[s["start"] : s["end"]] for s in row["attribution_spans"]}
+    triples = {(spans.get(r["source"]), spans[r["cue"]]) for r in row["attributions"]}
+    assert ("the reporting partner", "suggested") in triples

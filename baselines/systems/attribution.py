@@ -58,6 +58,13 @@ def _factory(name: str, tagger: Callable[[], Tagger]) -> Callable[[], System]:
     return lambda: AttributionSystem(name, tagger())
 
 
+def _crf_deps() -> System:
+    # Imported here: attribution_crf_deps builds on AttributionSystem above.
+    from baselines.systems.attribution_crf_deps import CrfDepsAttribution
+
+    return CrfDepsAttribution()
+
+
 SYSTEMS: dict[str, Callable[[], System]] = {
     "attribution-rules": _factory("attribution-rules", RulesTagger),
     "attribution-crf": _factory("attribution-crf", lambda: CrfTagger(attribution_features)),
@@ -66,4 +73,5 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     ),
     "attribution-minilm": _factory("attribution-minilm", MiniLMTagger),
     DepsAttribution.name: DepsAttribution,
+    "attribution-crf-deps": _crf_deps,
 }

@@ -201,30 +201,32 @@ def _adverbial(doc: Any, word: Any) -> Triple | None:
     return Triple((word.i, word.i + 1), None, content) if content else None
 
 
+def _next_quote(next_doc: Any | None) -> Range | None:
+    if next_doc is None or not len(next_doc) or next_doc[0].text not in QUOTES:
+        return None
+    return _trim(next_doc, 0, len(next_doc))
+
+
+def triple_at(doc: Any, token: Any, next_doc: Any | None = None) -> Triple | None:
+    """The triple whose cue is ``token`` (a token of doc), or None when the parse holds none."""
+    if token.lower_ in PREPOSITIONAL:
+        return _prepositional(doc, token)
+    if token.lower_ in ADVERBIAL:
+        return _adverbial(doc, token)
+    if token.pos_ in ("VERB", "AUX", "ADJ"):
+        quotes = quotations([t.text for t in doc])
+        return _verbal(doc, token, quotes, _next_quote(next_doc))
+    return None
+
+
 def triples(doc: Any, cues: frozenset[str], next_doc: Any | None = None) -> list[Triple]:
     """Every triple of one parsed sentence whose cue lemma is in ``cues`` (lower-cased)."""
-    words = [t.text for t in doc]
-    quotes = quotations(words)
-    next_quote = (
-        _trim(next_doc, 0, len(next_doc))
-        if next_doc is not None and len(next_doc) and next_doc[0].text in QUOTES
-        else None
-    )
     out = []
     for token in doc:
-        lemma = token.lemma_.lower()
-        if lemma not in cues and token.lower_ not in cues:
-            continue
-        if token.lower_ in PREPOSITIONAL:
-            found = _prepositional(doc, token)
-        elif token.lower_ in ADVERBIAL:
-            found = _adverbial(doc, token)
-        elif token.pos_ in ("VERB", "AUX", "ADJ"):
-            found = _verbal(doc, token, quotes, next_quote)
-        else:
-            found = None
-        if found is not None:
-            out.append(found)
+        if token.lemma_.lower() in cues or token.lower_ in cues:
+            found = triple_at(doc, token, next_doc)
+            if found is not None:
+                out.append(found)
     return out
 
 

@@ -52,7 +52,7 @@ def cue_key(token: Any) -> str:
     return lower if lower in PREPOSITIONAL or lower in ADVERBIAL else str(token.lemma_).lower()
 
 
-def _head(doc: Any, a: int, b: int) -> Any:
+def cue_head(doc: Any, a: int, b: int) -> Any:
     """The token of doc[a:b] whose head lies outside the range (the first one if several)."""
     inside = [t for t in doc[a:b] if not (a <= t.head.i < b) or t.head.i == t.i]
     return inside[0] if inside else doc[a]
@@ -66,7 +66,7 @@ def learn_cue_counts(
     seen: Counter[str] = Counter()
     for doc, tags in zip(parse(sentences), cue_tags, strict=True):
         for a, b, _ in tags_to_token_spans(tags):
-            heads[cue_key(_head(doc, a, b))] += 1
+            heads[cue_key(cue_head(doc, a, b))] += 1
         for token in doc:
             if token.pos_ in CUE_POS:
                 seen[cue_key(token)] += 1
@@ -82,6 +82,38 @@ def lexicon(
 
 def _chars(sentence: Sentence, r: tuple[int, int]) -> tuple[int, int]:
     return sentence.tokens[r[0]].start, sentence.tokens[r[1] - 1].end
+
+
+def deps_row(
+    doc: Row, sentences: list[Sentence], found: list[tuple[int, Triple]], rules: AttributeRules
+) -> Row:
+    """A predictions row from (sentence index, triple) pairs; equal spans share one id."""
+    text, doc_id = doc["text"], doc["doc_id"]
+    ids: dict[tuple[int, int, str], str] = {}
+
+    def span_id(start: int, end: int, role: str) -> str:
+        return ids.setdefault((start, end, role), f"{doc_id}-D{len(ids) + 1}")
+
+    records = []
+    for i, triple in found:
+        sentence = sentences[i]
+        source = _chars(sentence, triple.source) if triple.source else None
+        holder = sentences[i + 1] if triple.content_in_next else sentence
+        contents = [_chars(holder, r) for r in triple.content]
+        records.append(
+            {
+                "source": span_id(*source, Role.SOURCE.value) if source else None,
+                "cue": span_id(*_chars(sentence, triple.cue), Role.CUE.value),
+                "content": [span_id(a, b, Role.CONTENT.value) for a, b in contents],
+                "quote_type": quote_type([text[a:b] for a, b in contents]),
+                **rules.attributes(text[source[0] : source[1]] if source else None),
+            }
+        )
+    spans = [
+        {"id": span, "start": start, "end": end, "role": role}
+        for (start, end, role), span in ids.items()
+    ]
+    return {"doc_id": doc_id, "attribution_spans": spans, "attributions": records}
 
 
 class DepsAttribution:
@@ -129,40 +161,7 @@ class DepsAttribution:
         for i, parsed in enumerate(docs):
             after = docs[i + 1] if i + 1 < len(docs) else None
             found += [(i, t) for t in triples(parsed, self.cues, after)]
-        return self._row(doc, sentences, found)
-
-    def _row(self, doc: Row, sentences: list[Sentence], found: list[tuple[int, Triple]]) -> Row:
-        text, doc_id = doc["text"], doc["doc_id"]
-        ids: dict[tuple[int, int, str], str] = {}
-
-        def span_id(start: int, end: int, role: str) -> str:
-            key = (start, end, role)
-            if key not in ids:
-                ids[key] = f"{doc_id}-D{len(ids) + 1}"
-            return ids[key]
-
-        records = []
-        for i, triple in found:
-            sentence = sentences[i]
-            cue = span_id(*_chars(sentence, triple.cue), Role.CUE.value)
-            source_chars = _chars(sentence, triple.source) if triple.source else None
-            holder = sentences[i + 1] if triple.content_in_next else sentence
-            contents = [_chars(holder, r) for r in triple.content]
-            source_text = text[source_chars[0] : source_chars[1]] if source_chars else None
-            records.append(
-                {
-                    "source": span_id(*source_chars, Role.SOURCE.value) if source_chars else None,
-                    "cue": cue,
-                    "content": [span_id(a, b, Role.CONTENT.value) for a, b in contents],
-                    "quote_type": quote_type([text[a:b] for a, b in contents]),
-                    **self.rules.attributes(source_text),
-                }
-            )
-        spans = [
-            {"id": span, "start": start, "end": end, "role": role}
-            for (start, end, role), span in ids.items()
-        ]
-        return {"doc_id": doc_id, "attribution_spans": spans, "attributions": records}
+        return deps_row(doc, sentences, found, self.rules)
 
     def save(self, directory: Path) -> dict[str, Any]:
         state = {"cues": sorted(self.cues), "attribute_rules": rules_to_json(self.rules)}
