@@ -16,8 +16,10 @@ Every start of ``build`` or ``build --check`` first rolls a left-over
 ``.data-swap/`` forward (each step above can be redone: whether data/ is
 already the new tree is told by its fingerprint), so after a kill at any
 instant the next command finds data/, README.md and schema.json consistent.
-A lock file (``.data.lock``, an ``flock`` the kernel drops when its holder
-dies) keeps two builds of one checkout apart.
+An exclusive ``flock`` on the checkout folder itself (the kernel drops it
+when its holder dies; no lock file is left) keeps two builds of one checkout
+apart, and a build apart from an ``ls pull``, which takes the same lock
+(loaders.labelstudio.swap): a build never reads a pull's half-done work.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from loaders.atomic import target_mode
 from loaders.corpus import CorpusError, Problem
 
 DATA = "data"
-LOCK = ".data.lock"
 SWAP = ".data-swap"
 STAGING_PREFIX = ".data-build-"
 FINGERPRINT = "fingerprint"
@@ -50,29 +51,27 @@ _STALE = (f"{STAGING_PREFIX}*", ".data-check-*")
 
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the checkout's build lock, or refuse with one clear problem.
+    """Hold the checkout's lock (flock on the folder), or refuse with one clear problem.
 
     Raises:
-        CorpusError: another build or check holds the lock.
+        CorpusError: another build, check or pull holds the lock.
     """
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = os.open(root, os.O_RDONLY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             raise CorpusError(
                 [
                     Problem(
-                        LOCK,
-                        f"pid {holder}",
-                        "another `nkworkers build` or `build --check` is running on this corpus",
+                        str(root),
+                        "<lock>",
+                        "another nkworkers command is writing this corpus "
+                        "(`build`, `build --check` or `ls pull`)",
                         "wait for it to finish, then run the command again",
                     )
                 ]
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)  # closing drops the flock
