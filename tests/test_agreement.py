@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
+import pytest
+import typer
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
-from baselines.evaluation.agreement import cohen_kappa, compare, corpus_agreement
+from baselines.evaluation.adjudicate import disagreements
+from baselines.evaluation.agreement import (
+    AGREEMENT,
+    cohen_kappa,
+    compare,
+    corpus_agreement,
+    folder_annotations,
+)
+from baselines.evaluation.agreement_cli import register
 from loaders.cli import app
 from loaders.corpus import read_corpus
 from tests.conftest import ROOT
@@ -49,3 +61,103 @@ def test_agreement_cli_prints_json() -> None:
         "gold vs annotator_a",
         "gold vs annotator_b",
     }
+
+
+# ---------------------------------------------------------------- any two folders, adjudication
+
+
+def _cli() -> typer.Typer:
+    """A fresh app with only these commands, as the entry point mounts them."""
+    fresh = typer.Typer()
+    register(fresh)
+    return fresh
+
+
+def _folder(corpus: Path, name: str) -> Path:
+    """A copy of the gold in annotations/agreement/<name>/ (the articles' files only)."""
+    folder = corpus / AGREEMENT / name
+    folder.mkdir(parents=True)
+    for doc_id in read_corpus(corpus).annotations:
+        shutil.copy(corpus / "annotations" / f"{doc_id}.json", folder / f"{doc_id}.json")
+    return folder
+
+
+def test_agreement_between_any_two_folders_matches_the_committed_pair() -> None:
+    result = CliRunner().invoke(
+        _cli(), ["agreement", "--root", str(ROOT), "--a", "annotator_a", "--b", "annotator_b",
+                 "--json"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pair = json.loads(result.stdout)
+    assert pair == {
+        "annotator_a vs annotator_b": corpus_agreement(ROOT)["annotator_a vs annotator_b"]
+    }
+
+
+def test_adjudication_lists_exactly_the_difference(corpus: Path) -> None:
+    _folder(corpus, "alice")
+    bob = _folder(corpus, "bob")
+    doc_id = sorted(read_corpus(corpus).annotations)[2]
+    raw = json.loads((bob / f"{doc_id}.json").read_text())
+    entity = raw["entities"][3]
+    entity["label"] = "GPE" if entity["label"] != "GPE" else "ORG"
+    dropped = raw["control_measures"].pop(0)
+    (bob / f"{doc_id}.json").write_text(json.dumps(raw))
+    out = corpus / "adjudication"
+    args = ["adjudicate", "--root", str(corpus), "--a", "alice", "--b", "bob", "--out", str(out)]
+    result = CliRunner().invoke(_cli(), args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.with_name("adjudication.json").read_text())
+    gold = read_corpus(corpus).annotations[doc_id]
+    old_label = next(e.label.value for e in gold.entities if e.id == entity["id"])
+    assert [
+        (d["layer"], d["doc_id"], d["start"], d["end"], d["a"], d["b"])
+        for d in report["disagreements"]
+    ] == [
+        ("entities", doc_id, entity["start"], entity["end"], old_label, entity["label"]),
+        ("control_measures", doc_id, dropped["start"], dropped["end"],
+         "+".join(sorted(dropped["labels"])), None),
+    ]  # fmt: skip
+    assert report["disagreements"][0]["text"] == entity["text"]
+    figures = report["agreement"]["alice vs bob"]
+    assert figures["entities"]["strict_f1"] < 1.0 and figures["attribution"]["records_f1"] == 1.0
+    markdown = out.with_name("adjudication.md").read_text()
+    assert f"| {doc_id} | [{entity['start']}, {entity['end']}) | {entity['text']} |" in markdown
+
+
+def test_adjudication_entity_rows_agree_with_the_scorer() -> None:
+    # Oracle: the scorer's strict entity F1 from the same two folders.
+    loaded = read_corpus(ROOT)
+    texts = {d: raw.decode("utf-8") for d, raw in loaded.raw_bytes.items()}
+    a, b = (
+        folder_annotations(loaded, ROOT / AGREEMENT / n) for n in ("annotator_a", "annotator_b")
+    )
+    rows = [d for d in disagreements(texts, a, b) if d.layer == "entities"]
+    fn = sum(d.a is not None for d in rows)
+    fp = sum(d.b is not None for d in rows)
+    tp = sum(len(x.entities) for x in a.values()) - fn
+    assert compare(texts, a, b)["entities"]["strict_f1"] == pytest.approx(
+        2 * tp / (2 * tp + fp + fn)
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("list.md", ["list.md"]), ("list.json", ["list.json"]), ("list", ["list.json", "list.md"])],
+)
+def test_adjudicate_writes_markdown_json_or_both(
+    tmp_path: Path, name: str, written: list[str]
+) -> None:
+    args = ["adjudicate", "--root", str(ROOT), "--a", "annotator_a", "--b", "annotator_b"]
+    result = CliRunner().invoke(_cli(), [*args, "--out", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == written
+
+
+def test_agreement_refuses_a_missing_folder_in_one_line(tmp_path: Path) -> None:
+    args = ["adjudicate", "--root", str(ROOT), "--a", "annotator_a", "--b", "nobody"]
+    result = CliRunner().invoke(_cli(), [*args, "--out", str(tmp_path / "x.md")])
+    assert result.exit_code == 1 and "nobody: <folder>: no such folder" in result.output
+    assert "Traceback" not in result.output and not list(tmp_path.iterdir())
+    half = CliRunner().invoke(_cli(), ["agreement", "--root", str(ROOT), "--a", "annotator_a"])
+    assert half.exit_code == 2 and "both --a and --b" in half.output

@@ -1,5 +1,10 @@
 """Inter-annotator agreement between two full annotations of the same articles.
 
+Any two folders of annotation files compare (``folder_agreement``): the
+committed annotators (annotations/agreement/annotator_a, annotator_b), the
+folders ``nkworkers ls pull --annotators`` writes per Label Studio user, or
+the gold (``gold``).
+
 Span-level figures reuse the scorer (one annotation plays gold, the other
 predictions; F1 is symmetric). Chance-corrected figures are computed here:
 Cohen's kappa and Krippendorff's alpha (nominal) over tokens for entities
@@ -19,11 +24,12 @@ import krippendorff
 import numpy as np
 
 from baselines.evaluation.scorer import evaluate_rows
-from loaders.corpus import Problem, parse, read_corpus
+from loaders.corpus import ANNOTATIONS, Loaded, Problem, parse, read_corpus
 from loaders.iob import LabeledSpan, spans_to_tags
 from loaders.labels import ControlCategory
 from loaders.model import Annotation
 from loaders.segment import segment
+from loaders.validate import validate_document
 
 Row = dict[str, Any]
 
@@ -151,3 +157,85 @@ def corpus_agreement(root: Path) -> dict[str, Any]:
         "annotator_b": read_annotations(root / AGREEMENT / "annotator_b"),
     }
     return {f"{x} vs {y}": compare(texts, sets[x], sets[y]) for x, y in PAIRS}
+
+
+GOLD = "gold"
+
+
+def resolve_folder(root: Path, name: str | Path) -> Path:
+    """A folder of annotation files: ``gold`` (annotations/), a path, or the name of a
+    folder under annotations/agreement/ (``annotator_a``, an annotator's email folder).
+
+    Raises AgreementError if there is no such folder.
+    """
+    if str(name) == GOLD:
+        return root / ANNOTATIONS
+    for candidate in (Path(name), root / AGREEMENT / str(name)):
+        if candidate.is_dir():
+            return candidate
+    raise AgreementError(
+        [
+            Problem(
+                str(name),
+                "<folder>",
+                "no such folder",
+                f"give a folder of <doc_id>.json files, {GOLD!r}, "
+                f"or the name of a folder under {AGREEMENT}",
+            )
+        ]
+    )
+
+
+def folder_annotations(loaded: Loaded, folder: Path) -> dict[str, Annotation]:
+    """doc_id -> annotation of every article annotated in ``folder``, each validated
+    against the corpus's raw text. Raises AgreementError listing every problem."""
+    found: dict[str, Annotation] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.json")):
+        if path.stem not in loaded.manifest:
+            if path.name not in ("splits.json", "schema.json"):
+                problems.append(
+                    Problem(str(path), path.stem, "not an article of the corpus", "remove it")
+                )
+            continue
+        annotation, errors = parse(str(path), path.read_bytes(), Annotation)
+        if annotation is not None:
+            meta, raw = loaded.manifest[path.stem], loaded.raw_bytes.get(path.stem, b"")
+            errors += validate_document(meta, raw, annotation, str(path))
+        problems += errors
+        if annotation is not None and not errors and not annotation.is_empty():
+            found[annotation.doc_id] = annotation
+    if problems:
+        raise AgreementError(problems)
+    return found
+
+
+def folder_sets(
+    root: Path, a: str | Path, b: str | Path
+) -> tuple[dict[str, str], dict[str, Annotation], dict[str, Annotation]]:
+    """(doc_id -> text, folder a's annotations, folder b's annotations).
+
+    Raises AgreementError for a missing folder, an invalid file, or no article in common.
+    """
+    loaded = read_corpus(root)
+    texts = {d: raw.decode("utf-8") for d, raw in loaded.raw_bytes.items()}
+    x, y = (folder_annotations(loaded, resolve_folder(root, f)) for f in (a, b))
+    if not set(x) & set(y):
+        raise AgreementError(
+            [
+                Problem(
+                    f"{a} vs {b}",
+                    "<documents>",
+                    f"no article is annotated in both ({len(x)} and {len(y)} articles)",
+                    "pull both annotators' work first (nkworkers ls pull --annotators)",
+                )
+            ]
+        )
+    return texts, x, y
+
+
+def folder_agreement(root: Path, a: str | Path, b: str | Path) -> dict[str, Any]:
+    """Every layer's agreement of folder ``b`` with folder ``a`` on the articles both
+    annotate, keyed ``"<a> vs <b>"`` as ``corpus_agreement`` is (see ``folder_sets``)."""
+    texts, x, y = folder_sets(root, a, b)
+    return {f"{a} vs {b}": compare(texts, x, y)}

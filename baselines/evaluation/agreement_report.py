@@ -67,3 +67,49 @@ def agreement_markdown(result: dict[str, Any]) -> str:
     for i, (layer, measure, _) in enumerate(columns[0]):
         lines.append(f"| {layer} | {measure} | " + " | ".join(c[i][2] for c in columns) + " |")
     return "\n".join(lines) + "\n"
+
+
+CELL = 120  # characters of span text shown in a Markdown cell; the JSON has it whole
+
+
+def _cell(value: object) -> str:
+    text = "—" if value is None else str(value)
+    text = text if len(text) <= CELL else text[: CELL - 1] + "…"
+    # A table cell is one line, and "|" would end it.
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def adjudication_markdown(result: dict[str, Any]) -> str:
+    """The adjudication list (adjudicate.adjudication) as Markdown: the summary
+    figures, then one table row per disagreement, grouped by layer."""
+    a, b = result["a"], result["b"]
+    pair = next(iter(result["agreement"].values()))
+    lines = [
+        f"# Adjudication: {a} (A) vs {b} (B)",
+        "",
+        f"{len(result['documents'])} articles annotated by both: {', '.join(result['documents'])}.",
+        "Offsets are half-open character offsets into the article text.",
+        "",
+        "## Summary",
+        "",
+        "| layer | disagreements |",
+        "|---|---|",
+        *(f"| {layer} | {n} |" for layer, n in result["counts"].items()),
+        "",
+        "| layer | measure | value |",
+        "|---|---|---|",
+        *(f"| {layer} | {measure} | {value} |" for layer, measure, value in agreement_rows(pair)),
+    ]
+    rows = result["disagreements"]
+    for layer in result["counts"]:
+        found = [d for d in rows if d["layer"] == layer]
+        if not found:
+            continue
+        lines += ["", f"## {layer}", "", "| doc | offsets | text | field | A | B | decision |"]
+        lines.append("|---|---|---|---|---|---|---|")
+        for d in found:
+            cells = [d["doc_id"], f"[{d['start']}, {d['end']})", d["text"], d["field"]]
+            lines.append("| " + " | ".join(_cell(c) for c in [*cells, d["a"], d["b"]]) + " |  |")
+    if not rows:
+        lines += ["", "The two annotations agree everywhere."]
+    return "\n".join(lines) + "\n"
