@@ -8,17 +8,23 @@ to DIR/predictions/<system>.jsonl (test) and DIR/predictions/validation/
 evaluator, so ``nkworkers evaluate --predictions FILE --split SPLIT`` with the
 same --bootstrap and --seed reproduces it.
 
-Cross-validation (--cv): leave-one-document-out with CorpusData.fold(k).
-Each document is predicted by the model that never saw it; those rows go to
-DIR/predictions/cv/<system>.jsonl. The leaderboard gives, per figure, the mean
-and standard deviation over folds (split "cv-mean") and the figure of the
-pooled file (split "cv-pooled", reproduced by ``evaluate --split all``).
+Cross-validation (--cv): the standard run, then leave-one-document-out with
+CorpusData.fold(k). Each document is predicted by the model that never saw
+it; fold k's rows go to DIR/cv/fold-K/<system>.jsonl and all folds' to
+DIR/predictions/cv/<system>.jsonl. The leaderboard gives, per figure, the
+mean and standard deviation over folds (split "cv-mean", each fold figure
+reproduced by ``score_fold`` on its file) and the figure of the pooled file
+(split "cv-pooled", reproduced by ``evaluate --split all``).
+
+When stdout is not a terminal (a log file), progress is one flushed line per
+system and stage (fit, predict, score) with its seconds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
@@ -29,9 +35,11 @@ import numpy as np
 from rich.progress import Progress
 
 from baselines.benchmark_report import coverage_notes, markdown
-from baselines.evaluation import evaluate_files, evaluate_rows
+from baselines.evaluation import evaluate_files
 from baselines.evaluation.cli import load_gold
 from baselines.systems.base import CorpusData, Row, System, Task
+from loaders import jsonio
+from loaders.atomic import write_many, write_text
 
 METRICS: dict[Task, tuple[str, ...]] = {
     "entities": tuple(f"entities.{s}.f1" for s in ("strict", "exact", "partial", "type")),
@@ -101,10 +109,9 @@ def figures(report: Mapping[str, Any], base: dict[str, Any], task: Task) -> list
 
 
 def write_jsonl(path: Path, rows: Sequence[Row]) -> None:
+    """One JSON object per line, written atomically (a crash leaves the old file or none)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_text(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
 @dataclasses.dataclass
@@ -117,30 +124,89 @@ class Settings:
     cache_dir: Path | None = None
 
 
-def _fit(system: System, data: CorpusData, settings: Settings) -> float:
+class Log:
+    """Progress: a rich bar on a terminal, else one flushed line per system and stage."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+
+    def stage(self, system: str, stage: str, seconds: float) -> None:
+        if self.progress is None:
+            print(f"{system}: {stage} {seconds:.1f} s", flush=True)
+
+
+def _timed(log: Log, system: str, stage: str, work: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
-    system.fit(sealed(data), seed=settings.seed, device=settings.device)
-    return time.perf_counter() - started
+    result = work()
+    seconds = time.perf_counter() - started
+    log.stage(system, stage, seconds)
+    return result, seconds
 
 
 def run_standard(
-    name: str, make: Callable[[], System], data: CorpusData, settings: Settings
+    name: str,
+    make: Callable[[], System],
+    data: CorpusData,
+    settings: Settings,
+    log: Log | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Fit on train (test sealed), predict validation and test, score the written files."""
+    log = log or Log(None)
     system = make()
     timing: dict[str, Any] = {"system": name, "task": system.task, "mode": "standard"}
-    timing["fit_s"] = _fit(system, data, settings)
+    fit = partial(system.fit, sealed(data), seed=settings.seed, device=settings.device)
+    timing["fit_s"] = _timed(log, name, "fit", fit)[1]
     rows: list[dict[str, Any]] = []
-    started = time.perf_counter()
+    timing["predict_s"] = timing["score_s"] = 0.0
     for split in EVALUATED_SPLITS:
         documents = getattr(data, split)["documents"]
         folder = settings.out / "predictions"
         path = folder / f"{name}.jsonl" if split == "test" else folder / split / f"{name}.jsonl"
-        write_jsonl(path, system.predict(bare(documents)))
+        predicted, seconds = _timed(
+            log, name, f"predict {split}", partial(system.predict, bare(documents))
+        )
+        timing["predict_s"] += seconds
+        write_jsonl(path, predicted)
         gold = load_gold(settings.root, split)
-        report = evaluate_files(gold, path, bootstrap=settings.bootstrap, seed=settings.seed)
+        score = partial(
+            evaluate_files, gold, path, bootstrap=settings.bootstrap, seed=settings.seed
+        )
+        report, seconds = _timed(log, name, f"score {split}", score)
+        timing["score_s"] += seconds
         rows += figures(report, {"system": name, "task": system.task, "split": split}, system.task)
-    timing["predict_score_s"] = time.perf_counter() - started
+    timing["predict_score_s"] = timing["predict_s"] + timing["score_s"]
     return rows, timing
+
+
+def fold_path(out: Path, k: int, name: str) -> Path:
+    """Where fold k's held-out predictions of a system go: OUT/cv/fold-K/<system>.jsonl."""
+    return out / "cv" / f"fold-{k}" / f"{name}.jsonl"
+
+
+def score_fold(root: Path, path: Path, doc_ids: Sequence[str], seed: int = 0) -> dict[str, Any]:
+    """Re-score one fold's predictions file against the gold of its held-out articles."""
+    gold = [g for g in load_gold(root, "all") if g["doc_id"] in set(doc_ids)]
+    return evaluate_files(gold, path, bootstrap=0, seed=seed)
+
+
+def fold_means(task: Task, reports: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """cv-mean rows: per metric, mean and (population) standard deviation over folds."""
+    rows = []
+    for metric in METRICS[task]:
+        values = [v[0] for v in (lookup(r, metric) for r in reports) if v is not None]
+        if values:
+            rows.append(
+                {
+                    "split": "cv-mean",
+                    "metric": metric,
+                    "value": float(np.mean(values)),
+                    "ci_low": None,
+                    "ci_high": None,
+                    "std": float(np.std(values)),
+                    "folds": [float(v) for v in values],
+                }
+            )
+    return rows
 
 
 def run_cv(
@@ -149,45 +215,78 @@ def run_cv(
     data: CorpusData,
     settings: Settings,
     advance: Callable[[], None],
+    log: Log | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Leave-one-document-out: fold k's model predicts fold k's article; files, then scores."""
+    log = log or Log(None)
     started = time.perf_counter()
-    folds = sorted(set(load_fold_ids(data)))
     pooled: list[Row] = []
-    per_fold: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
     task: Task = make().task
-    for k in folds:
+    for k in sorted(set(load_fold_ids(data))):
         fold = data.fold(k)
         system = make()
-        _fit(system, fold, settings)
-        predicted = system.predict(bare(fold.test["documents"]))
+        fit = partial(system.fit, sealed(fold), seed=settings.seed, device=settings.device)
+        _timed(log, name, f"fold {k} fit", fit)
+        documents = bare(fold.test["documents"])
+        predicted, _ = _timed(log, name, f"fold {k} predict", partial(system.predict, documents))
         pooled += predicted
-        gold = list(fold.test["documents"])
-        per_fold.append(evaluate_rows(gold, predicted, bootstrap=0, seed=settings.seed))
+        path = fold_path(settings.out, k, name)
+        write_jsonl(path, predicted)
+        doc_ids = [d["doc_id"] for d in documents]
+        score = partial(score_fold, settings.root, path, doc_ids, settings.seed)
+        reports.append(_timed(log, name, f"fold {k} score", score)[0])
         advance()
     path = settings.out / "predictions" / "cv" / f"{name}.jsonl"
     write_jsonl(path, pooled)
     gold_all = load_gold(settings.root, "all")
     report = evaluate_files(gold_all, path, bootstrap=settings.bootstrap, seed=settings.seed)
-    rows = figures(report, {"system": name, "task": task, "split": "cv-pooled"}, task)
-    for metric in METRICS[task]:
-        values = [v[0] for v in (lookup(r, metric) for r in per_fold) if v is not None]
-        if not values:
-            continue
-        rows.append(
-            {
-                "system": name,
-                "task": task,
-                "split": "cv-mean",
-                "metric": metric,
-                "value": float(np.mean(values)),
-                "ci_low": None,
-                "ci_high": None,
-                "std": float(np.std(values)),
-                "folds": [float(v) for v in values],
-            }
-        )
+    base = {"system": name, "task": task}
+    rows = figures(report, {**base, "split": "cv-pooled"}, task)
+    rows += [{**base, **r} for r in fold_means(task, reports)]
     timing = {"system": name, "task": task, "mode": "cv", "total_s": time.perf_counter() - started}
     return rows, timing
+
+
+class StaleLeaderboard(ValueError):
+    """--update on a leaderboard written with other settings; the message says which."""
+
+
+def merged(previous: dict[str, Any], board: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """The previous board with the rows and timings of ``names`` replaced by the new run's."""
+    for key in ("mode", "seed", "device", "bootstrap"):
+        if previous.get(key) != board[key]:
+            raise StaleLeaderboard(
+                f"the leaderboard in the output folder has {key}={previous.get(key)!r}, this run "
+                f"{board[key]!r}: rerun with the same settings, or without --update"
+            )
+    keep_rows = [r for r in previous["rows"] if r["system"] not in names]
+    keep_times = [t for t in previous["timings"] if t["system"] not in names]
+    return {**board, "rows": keep_rows + board["rows"], "timings": keep_times + board["timings"]}
+
+
+def _run_all(
+    systems: Mapping[str, Callable[[], System]], data: CorpusData, settings: Settings, cv: bool,
+    progress: Progress | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+    log = Log(progress)
+    n_folds = len(set(load_fold_ids(data)))
+    rows: list[dict[str, Any]] = []
+    timings: list[dict[str, Any]] = []
+    for name, make in systems.items():
+        bar = progress.add_task(name, total=n_folds + 1 if cv else 1) if progress else None
+        advance = partial(progress.advance, bar) if progress and bar is not None else _nothing
+        got, timing = run_standard(name, make, data, settings, log)
+        rows, timings = rows + got, [*timings, timing]
+        advance()
+        if cv:
+            got, timing = run_cv(name, make, data, settings, advance, log)
+            rows, timings = rows + got, [*timings, timing]
+    return rows, timings
+
+
+def _nothing() -> None:
+    return None
 
 
 def run_benchmark(
@@ -195,26 +294,23 @@ def run_benchmark(
     systems: Mapping[str, Callable[[], System]],
     settings: Settings,
     cv: bool = False,
+    update: bool = False,
 ) -> dict[str, Any]:
-    """Run, score and write DIR/leaderboard.json and DIR/LEADERBOARD.md; returns the JSON."""
+    """Run, score and write DIR/leaderboard.json and DIR/LEADERBOARD.md; returns the JSON.
+
+    Every system is fit on train and scored on validation and test; with
+    ``cv`` it is also run leave-one-document-out (fold files under DIR/cv/).
+    With ``update``, an existing DIR/leaderboard.json keeps the rows of the
+    systems not run now (same mode, seed, device and bootstrap, else
+    StaleLeaderboard), so a long benchmark can be run system by system.
+    """
     data = CorpusData.load(settings.root, settings.cache_dir)
     settings.out.mkdir(parents=True, exist_ok=True)
-    rows: list[dict[str, Any]] = []
-    timings: list[dict[str, Any]] = []
-    n_folds = len(set(load_fold_ids(data)))
-    with Progress(transient=False) as progress:
-        overall = progress.add_task("benchmark", total=len(systems))
-        for name, make in systems.items():
-            if cv:
-                bar = progress.add_task(f"{name} (LOO folds)", total=n_folds)
-                got, timing = run_cv(name, make, data, settings, partial(progress.advance, bar))
-            else:
-                bar = progress.add_task(f"{name}", total=1)
-                got, timing = run_standard(name, make, data, settings)
-                progress.advance(bar)
-            rows += got
-            timings.append(timing)
-            progress.advance(overall)
+    if sys.stdout.isatty():
+        with Progress(transient=False) as progress:
+            rows, timings = _run_all(systems, data, settings, cv, progress)
+    else:
+        rows, timings = _run_all(systems, data, settings, cv, None)
     board = {
         "mode": "cv" if cv else "standard",
         "seed": settings.seed,
@@ -224,8 +320,15 @@ def run_benchmark(
         "timings": timings,
         "notes": coverage_notes(data, cv=cv),
     }
-    (settings.out / "leaderboard.json").write_text(json.dumps(board, indent=1) + "\n", "utf-8")
-    (settings.out / "LEADERBOARD.md").write_text(markdown(board), encoding="utf-8")
+    previous_path = settings.out / "leaderboard.json"
+    if update and previous_path.is_file():
+        board = merged(jsonio.load_file(previous_path), board, set(systems))
+    write_many(
+        {
+            previous_path: (json.dumps(board, indent=1) + "\n").encode("utf-8"),
+            settings.out / "LEADERBOARD.md": markdown(board).encode("utf-8"),
+        }
+    )
     return board
 
 

@@ -37,33 +37,58 @@ def _systems() -> dict:
     return SYSTEMS
 
 
+def _chosen(values: list[str] | None, systems: dict) -> list[str]:
+    """Names from repeated and/or comma-separated values; all systems when none is given."""
+    chosen = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+    unknown = [b for b in chosen if b not in systems]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown {unknown}; choose from {sorted(systems)} (see `nkworkers systems`)",
+            param_hint="--systems",
+        )
+    return chosen or list(systems)
+
+
 def benchmark_command(
     out: Annotated[Path, typer.Option(help="output folder")],
-    cv: Annotated[bool, typer.Option("--cv", help="leave-one-document-out folds")] = False,
+    cv: Annotated[
+        bool, typer.Option("--cv", help="also leave-one-document-out folds (DIR/cv/fold-K/)")
+    ] = False,
     baselines: Annotated[
-        list[str] | None, typer.Option("--baselines", help="system names (default: all)")
+        list[str] | None,
+        typer.Option(
+            "--systems",
+            "--baselines",
+            help="system names, comma-separated or repeated (default: all; listed below)",
+        ),
     ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update", help="keep the other systems' rows of DIR/leaderboard.json (same settings)"
+        ),
+    ] = False,
     device: Annotated[str, typer.Option(help="|".join(DEVICES))] = "cpu",
     root: Annotated[Path, typer.Option(help="corpus checkout holding data/")] = Path("."),
     seed: Annotated[int, typer.Option(help="training and bootstrap seed")] = 0,
     bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap replicates")] = 1000,
 ) -> None:
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
-    from baselines.benchmark import Settings, run_benchmark
+    from baselines.benchmark import Settings, StaleLeaderboard, run_benchmark
 
     systems = _systems()
-
-    chosen = list(baselines or systems)
-    unknown = [b for b in chosen if b not in systems]
-    if unknown:
-        raise typer.BadParameter(
-            f"unknown {unknown}; choose from {sorted(systems)}", param_hint="--baselines"
-        )
+    chosen = _chosen(baselines, systems)
     settings = Settings(
         root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap
     )
     started = time.perf_counter()
-    run_benchmark(systems={b: systems[b] for b in chosen}, settings=settings, cv=cv)
+    try:
+        run_benchmark(
+            systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update
+        )
+    except StaleLeaderboard as e:
+        Console(stderr=True).print(f"[red]error:[/red] {out / 'leaderboard.json'}: {e}")
+        raise typer.Exit(1) from None
     Console().print(
         f"wrote {out / 'leaderboard.json'} and {out / 'LEADERBOARD.md'} "
         f"in {time.perf_counter() - started:.0f} s"
@@ -71,8 +96,22 @@ def benchmark_command(
 
 
 def predict_command(
-    system: Annotated[str, typer.Option(help="system name (see `benchmark --baselines`)")],
     out: Annotated[Path, typer.Option(help="predictions JSONL to write")],
+    system: Annotated[
+        str | None, typer.Option(help="a baseline, trained on train first (listed below)")
+    ] = None,
+    spacy_model: Annotated[
+        str | None,
+        typer.Option(help="an installed spaCy pipeline or a pipeline folder (entities only)"),
+    ] = None,
+    hf_model: Annotated[
+        Path | None,
+        typer.Option(help="a local transformers token-classification folder (entities only)"),
+    ] = None,
+    label_map: Annotated[
+        Path | None,
+        typer.Option(help='JSON {"PER": "PERSON", ...}: the model\'s labels to ours'),
+    ] = None,
     docs: Annotated[
         list[str] | None, typer.Option("--docs", help="doc_ids (default: every article in raw/)")
     ] = None,
@@ -80,27 +119,56 @@ def predict_command(
     seed: Annotated[int, typer.Option(help="training seed")] = 0,
     device: Annotated[str, typer.Option(help="|".join(DEVICES))] = "cpu",
 ) -> None:
-    """Train a system on train and predict any article, annotated or not."""
-    from baselines.predict import PredictError, predict
+    """Predict any article, annotated or not, with a baseline or an outside model.
 
-    systems = _systems()
+    Outside models keep only labels that are ours or mapped by --label-map;
+    the others are dropped and counted.
+    """
+    from baselines.outside import OutsideModelError
+    from baselines.predict import PredictError, predict, predict_outside
 
+    error = Console(stderr=True)
     try:
-        rows = predict(
-            name=system,
-            systems=systems,
-            out=out,
-            root=root,
-            doc_ids=docs,
-            seed=seed,
-            device=_check_device(device),
-        )
-    except PredictError as e:
-        Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False)
+        if sum(x is not None for x in (system, spacy_model, hf_model)) != 1:
+            raise PredictError("give exactly one of --system, --spacy-model and --hf-model")
+        if system is not None:
+            if label_map is not None:
+                raise PredictError("--label-map applies to --spacy-model and --hf-model only")
+            rows = predict(
+                name=system, systems=_systems(), out=out, root=root, doc_ids=docs,
+                seed=seed, device=_check_device(device),
+            )  # fmt: skip
+            Console().print(f"wrote {len(rows)} rows to {out}")
+            return
+        tagged = predict_outside(
+            spacy_model=spacy_model, hf_model=hf_model, label_map=label_map,
+            out=out, root=root, doc_ids=docs,
+        )  # fmt: skip
+    except (PredictError, OutsideModelError) as e:
+        error.print(f"[red]error:[/red] {e}", highlight=False)
         raise typer.Exit(1) from None
-    Console().print(f"wrote {len(rows)} rows to {out}")
+    Console().print(f"wrote {len(tagged.rows)} rows to {out}")
+    if tagged.dropped:
+        counts = ", ".join(f"{label} {n}" for label, n in tagged.dropped.most_common())
+        error.print(
+            f"dropped {sum(tagged.dropped.values())} spans with labels that are not ours "
+            f"(map them with --label-map): {counts}",
+            highlight=False,
+        )
+
+
+def systems_command() -> None:
+    """List the baseline systems: name, task, zero-shot or trained, one line each."""
+    from baselines.catalog import line
+
+    for name in _systems():
+        typer.echo(line(name))
 
 
 def register(app: typer.Typer) -> None:
-    app.command("benchmark")(benchmark_command)
-    app.command("predict")(predict_command)
+    from baselines.catalog import help_list
+
+    listing = "Systems:\n\n" + help_list()
+    app.command("benchmark", epilog=listing)(benchmark_command)
+    app.command("predict", epilog=listing)(predict_command)
+    app.command("systems")(systems_command)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from baselines.catalog import CATALOG
 from baselines.systems.base import TASKS, CorpusData, Row
 
 LabelsOf = Callable[[Row], Iterable[str]]
@@ -72,6 +73,20 @@ def coverage_notes(data: CorpusData, *, cv: bool) -> dict[str, Any]:
     return {"general": general, **{task: _notes_for(data, task, cv) for task in TASKS}}
 
 
+HEADLINE: dict[str, tuple[str, str]] = {
+    "entities": ("entities.strict.f1", "strict F1"),
+    "attribution": ("attribution.records.f1", "record F1"),
+    "control_measures": ("control_measures.sentences.micro.f1", "sentence micro F1"),
+}
+
+
+def system_order(names: Iterable[str]) -> list[str]:
+    """Zero-shot systems first, then the catalog's order, then any other name."""
+    listed = list(CATALOG)
+    rank = {name: (not entry.zero_shot, listed.index(name)) for name, entry in CATALOG.items()}
+    return sorted(dict.fromkeys(names), key=lambda n: rank.get(n, (True, len(listed))))
+
+
 def _cell(row: dict[str, Any]) -> str:
     if "std" in row:
         return f"{row['value']:.3f} ± {row['std']:.3f}"
@@ -80,9 +95,28 @@ def _cell(row: dict[str, Any]) -> str:
     return f"{row['value']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
 
 
+def headline_table(rows: list[dict[str, Any]], task: str) -> list[str]:
+    """One line per system: the leave-one-document-out mean ± sd first, then the test figure."""
+    metric, what = HEADLINE[task]
+    cells = {(r["system"], r["split"]): _cell(r) for r in rows if r["metric"] == metric}
+    lines = [
+        f"| system | training | {what}, leave-one-document-out mean ± sd | {what}, test [95% CI] |",
+        "|---|---|---:|---:|",
+    ]
+    for system in system_order(r["system"] for r in rows):
+        entry = CATALOG.get(system)
+        kind = "zero-shot, no training on this corpus" if entry and entry.zero_shot else "trained"
+        cv, test = cells.get((system, "cv-mean"), "–"), cells.get((system, "test"), "–")
+        lines.append(f"| {system} | {kind} | {cv} | {test} |")
+    return lines
+
+
 def _task_table(rows: list[dict[str, Any]]) -> list[str]:
     metrics = list(dict.fromkeys(r["metric"] for r in rows))
-    keys = list(dict.fromkeys((r["system"], r["split"]) for r in rows))
+    order = system_order(r["system"] for r in rows)
+    keys = sorted(
+        dict.fromkeys((r["system"], r["split"]) for r in rows), key=lambda k: order.index(k[0])
+    )
     cells = {(r["system"], r["split"], r["metric"]): _cell(r) for r in rows}
     lines = [
         "| system | split | " + " | ".join(metrics) + " |",
@@ -94,27 +128,39 @@ def _task_table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def readme_tables(board: dict[str, Any]) -> str:
+    """The README's leaderboard: the headline table of each task, copied from a run."""
+    lines: list[str] = []
+    for task in TASKS:
+        rows = [r for r in board["rows"] if r["task"] == task]
+        if rows:
+            lines += [f"**{task}**", "", *headline_table(rows, task), ""]
+    return "\n".join(lines)
+
+
 def markdown(board: dict[str, Any]) -> str:
     cv = board["mode"] == "cv"
     lines = ["# nkworkers leaderboard", ""]
+    mode = "leave-one-document-out folds and the test split" if cv else "train / validation / test"
     lines.append(
-        f"Mode: {'leave-one-document-out cross-validation' if cv else 'train / validation / test'}"
-        f"; seed {board['seed']}; device {board['device']}; bootstrap n={board['bootstrap']}."
+        f"Mode: {mode}; seed {board['seed']}; device {board['device']}; "
+        f"bootstrap n={board['bootstrap']}."
     )
     lines += ["", board["notes"]["general"], ""]
     if cv:
         lines += [
-            "`cv-mean`: mean ± standard deviation over folds (each fold's test is one article). "
+            "`cv-mean`: mean ± standard deviation over folds (each fold's test is one article; "
+            "fold K's predictions are `cv/fold-K/<system>.jsonl`). "
             "`cv-pooled`: the pooled predictions file scored at once, with 95% intervals.",
             "",
         ]
-    else:
-        lines += ["Cells: value [95% bootstrap interval].", ""]
+    lines += ["Cells with an interval: value [95% bootstrap interval].", ""]
     for task in TASKS:
         rows = [r for r in board["rows"] if r["task"] == task]
         if not rows:
             continue
-        lines += [f"## {task}", "", *_task_table(rows), ""]
+        lines += [f"## {task}", "", *headline_table(rows, task), "", "All figures:", ""]
+        lines += [*_task_table(rows), ""]
         for note in board["notes"].get(task, []):
             lines.append(f"- Beyond five articles: {note}.")
         lines.append("")
@@ -122,16 +168,32 @@ def markdown(board: dict[str, Any]) -> str:
     for t in board["timings"]:
         seconds = t.get("total_s", t.get("fit_s", 0.0) + t.get("predict_score_s", 0.0))
         lines.append(f"| {t['system']} | {t['mode']} | {seconds:.1f} |")
-    split_arg = "all" if cv else "test"
-    folder = "predictions/cv" if cv else "predictions"
     lines += [
         "",
-        "Reproduce any "
-        + ("`cv-pooled` " if cv else "test ")
-        + f"figure: `nkworkers evaluate --predictions {folder}/<system>.jsonl "
-        f"--split {split_arg} --bootstrap {board['bootstrap']} --seed {board['seed']}`"
-        + ("" if cv else " (validation: `predictions/validation/`, `--split validation`)")
-        + ".",
+        "Reproduce any test figure: `nkworkers evaluate --predictions predictions/<system>.jsonl "
+        f"--split test --bootstrap {board['bootstrap']} --seed {board['seed']}` (validation: "
+        "`predictions/validation/`, `--split validation`)"
+        + (
+            "; any `cv-pooled` figure: the same on `predictions/cv/<system>.jsonl` with "
+            "`--split all`; any fold figure: `baselines.benchmark.score_fold` on "
+            "`cv/fold-K/<system>.jsonl`."
+            if cv
+            else "."
+        ),
         "",
     ]
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    from loaders import jsonio
+
+    # python -m baselines.benchmark_report results/leaderboard.json: the README's tables
+    print(
+        readme_tables(
+            jsonio.load_file(Path(sys.argv[1] if len(sys.argv) > 1 else "results/leaderboard.json"))
+        )
+    )

@@ -3,6 +3,8 @@
 Articles are read from raw/ and the manifest (loaders.corpus.read_corpus), so
 unannotated articles, added with ``nkworkers add-article`` and kept out of
 the splits, can be predicted too (e.g. as Label Studio pre-annotations).
+``predict_outside`` does the same with a model trained elsewhere (any spaCy
+pipeline, any local transformers token classifier; see baselines/outside.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from baselines.benchmark import sealed, write_jsonl
+from baselines.outside import (
+    Tagged,
+    load_spacy,
+    load_token_classifier,
+    read_label_map,
+    tag_with_spacy,
+    tag_with_transformer,
+)
 from baselines.systems.base import CorpusData, Row, System
 from loaders.corpus import read_corpus
 from loaders.predictions import PredictionRow
@@ -56,3 +66,32 @@ def predict(
         PredictionRow.model_validate(row)
     write_jsonl(out, rows)
     return rows
+
+
+def predict_outside(
+    *,
+    spacy_model: str | None = None,
+    hf_model: Path | None = None,
+    label_map: Path | None = None,
+    out: Path,
+    root: Path,
+    doc_ids: Sequence[str] | None = None,
+) -> Tagged:
+    """Tag articles with an outside model (one of spacy_model / hf_model) and write its rows.
+
+    Raises PredictError for a bad request and OutsideModelError for a model,
+    label map or model output that cannot be used; nothing is written then.
+    """
+    if (spacy_model is None) == (hf_model is None):
+        raise PredictError("give exactly one of --system, --spacy-model and --hf-model")
+    mapping = read_label_map(label_map) if label_map else {}
+    documents = articles(root, doc_ids)
+    if spacy_model is not None:
+        tagged = tag_with_spacy(load_spacy(spacy_model), documents, mapping)
+    else:
+        assert hf_model is not None
+        tagged = tag_with_transformer(load_token_classifier(hf_model), documents, mapping)
+    for row in tagged.rows:
+        PredictionRow.model_validate(row)
+    write_jsonl(out, tagged.rows)
+    return tagged

@@ -1,6 +1,9 @@
-"""Entity baselines: gazetteer, CRF, token logistic regression, fine-tuned MiniLM.
+"""Entity baselines: spaCy's pretrained pipeline (as shipped, fine-tuned), and our taggers.
 
-All four tag the ``entities`` config's IOB2 sequence (18 OntoNotes types,
+``entities-spacy-sm`` is the zero-shot reference (spacy_reference.py) and
+``entities-spacy-ft`` its fine-tuned form (spacy_finetune.py); both work on
+the article text directly. The gazetteer, CRF, token logistic regression and
+fine-tuned MiniLM tag the ``entities`` config's IOB2 sequence (18 OntoNotes types,
 names from :class:`loaders.labels.EntityType` through the ClassLabel) and
 choose their settings by strict span F1 on validation.
 """
@@ -14,6 +17,8 @@ from baselines.systems.features import entity_features
 from baselines.systems.gazetteer import GazetteerTagger
 from baselines.systems.minilm import MiniLMTagger
 from baselines.systems.sequences import Sentence, chunk_f1
+from baselines.systems.spacy_finetune import SpacyFineTuned
+from baselines.systems.spacy_reference import SpacyReference
 from baselines.systems.taggers import CrfTagger, LayerTags, Tagger, TokenLRTagger
 from baselines.systems.tagging import CharSpans, TaggingSystem
 
@@ -38,6 +43,8 @@ def _factory(name: str, tagger: Callable[[], Tagger]) -> Callable[[], System]:
 
 
 SYSTEMS: dict[str, Callable[[], System]] = {
+    SpacyReference.name: SpacyReference,
+    SpacyFineTuned.name: SpacyFineTuned,
     "entities-gazetteer": _factory("entities-gazetteer", GazetteerTagger),
     "entities-crf": _factory("entities-crf", lambda: CrfTagger(entity_features)),
     "entities-tokenlr": _factory("entities-tokenlr", lambda: TokenLRTagger(entity_features)),
