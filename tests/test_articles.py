@@ -71,3 +71,93 @@ def test_cli_registers_add_article(corpus: Path, tmp_path: Path) -> None:
     source.write_text(TEXT + "Another article.\n")
     bad = CliRunner().invoke(app, [*args[:-1], "May 2024", "--root", str(corpus)])
     assert bad.exit_code == 1 and "published" in bad.output
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    articles_cli.register(app)
+
+    @app.command("noop")
+    def noop() -> None:  # a second command keeps typer in multi-command mode
+        pass
+
+    return app
+
+
+def test_default_rights_say_unknown_not_checked(corpus: Path, tmp_path: Path) -> None:
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    entry = add_article(root=corpus, file=source, outlet="Daily NK (English)", published="2024-05")
+    assert entry.rights == "unknown, not checked"
+    last = (corpus / "raw/manifest.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+    assert json.loads(last)["rights"] == "unknown, not checked"
+
+
+@pytest.mark.parametrize("published", ["May 2024", "2024/05/01", "2024-02-30", "2024-5"])
+def test_bad_published_names_the_option_and_the_accepted_forms(
+    corpus: Path, tmp_path: Path, published: str
+) -> None:
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    manifest = (corpus / "raw/manifest.jsonl").read_bytes()
+    args = ["add-article", str(source), "--outlet", "RFA", "--published", published]
+    result = CliRunner().invoke(_cli(), [*args, "--root", str(corpus)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"--published: {published!r}" in result.stderr
+    assert "YYYY-MM-DD or YYYY-MM" in result.stderr
+    assert "manifest" not in result.stderr and "^\\d" not in result.stderr
+    assert (corpus / "raw/manifest.jsonl").read_bytes() == manifest
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "data:text/html,x", "file:///etc/passwd", "x.org"]
+)
+def test_add_article_accepts_only_http_urls(corpus: Path, tmp_path: Path, url: str) -> None:
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"--url.*http") as caught:
+        add_article(root=corpus, file=source, outlet="X", published="2024-05", url=url)
+    assert all(p.fix for p in caught.value.problems)
+    assert not list((corpus / "raw").glob("*_" + sha256(TEXT.encode())[:16] + ".txt"))
+
+
+def test_add_article_prints_the_next_steps(corpus: Path, tmp_path: Path) -> None:
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    args = ["add-article", str(source), "--outlet", "RFA", "--published", "2024-05-01"]
+    result = CliRunner().invoke(_cli(), [*args, "--root", str(corpus)])
+    assert result.exit_code == 0, result.output
+    doc_id = read_corpus(corpus).manifest.keys() - set(
+        json.loads((corpus / "annotations/splits.json").read_text())["train"]
+    )
+    for step in ("ls push", "--predictions", "ls pull", "splits.json", "nkworkers build"):
+        assert step in result.stdout, step
+    assert any(d in result.stdout for d in doc_id)
+
+
+def test_unannotated_article_is_listed_by_validate_check_and_stats(
+    tmp_path: Path,
+) -> None:
+    from loaders import build as builder
+    from loaders.cli import app
+    from tests.conftest import copy_corpus
+
+    root = copy_corpus(tmp_path / "real")
+    builder.build(root)
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    entry = add_article(root=root, file=source, outlet="RFA", published="2024-05")
+    runner = CliRunner()
+    for args in (["validate"], ["build", "--check"], ["stats"], ["stats", "--json"]):
+        result = runner.invoke(app, [*args, "--root", str(root)])
+        assert result.exit_code == 0, (args, result.output)
+        assert entry.doc_id in result.stdout, args
+    assert "not annotated yet" in runner.invoke(app, ["validate", "--root", str(root)]).stdout
+
+
+def test_add_article_to_a_missing_root_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    with pytest.raises(CorpusError, match="the corpus root does not exist"):
+        add_article(root=tmp_path / "nowhere", file=source, outlet="X", published="2024-05")
