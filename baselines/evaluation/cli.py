@@ -43,22 +43,31 @@ class GoldScope:
     """The gold rows of a split, and the other articles the checkout knows."""
 
     gold: list[dict[str, Any]]
-    outside: frozenset[str]  # annotated articles of other splits (or of none)
-    unannotated: frozenset[str]  # articles in raw/ or the manifest without gold
+    outside: frozenset[str]  # articles of the other splits
+    unannotated: frozenset[str]  # articles in raw/ or the manifest but in no split
 
 
 def load_scope(root: Path, split: str) -> GoldScope:
-    """Gold of ``split`` and the doc_ids whose rows are ignored rather than refused."""
+    """Gold of ``split`` and the doc_ids whose rows are ignored rather than refused.
+
+    Membership comes from data/ (what the splits hold once built) and the
+    manifest: an article in no split is one waiting for annotation
+    (``add-article`` writes it with an empty annotation file).
+    """
+    import pyarrow.parquet as pq
+
     gold = load_gold(root, split)
     scored = {row["doc_id"] for row in gold}
-    annotated = {row["doc_id"] for row in load_gold(root, ALL)} if split != ALL else scored
+    in_splits = set(scored)
+    for name in (s.value for s in Split):
+        path = root / "data" / "documents" / f"{name}.parquet"
+        in_splits |= set(pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist())
     index = read_index(root)  # problems here are validate's business, not evaluate's
-    annotated |= index.annotation_ids
     known = set(index.manifest) | index.raw_ids
     return GoldScope(
         gold,
-        outside=frozenset(annotated - scored),
-        unannotated=frozenset(known - annotated),
+        outside=frozenset(in_splits - scored),
+        unannotated=frozenset(known - in_splits),
     )
 
 
