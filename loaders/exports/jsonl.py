@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
+from loaders import jsonio
 from loaders.model import (
     Annotation,
     Attribution,
@@ -63,20 +64,45 @@ def convert(docs: Sequence[Document], split_of: Mapping[str, str]) -> dict[str, 
     }
 
 
+def _objects(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line of a JSONL text.
+
+    Lines end at "\n" only, as JSON Lines says (loaders.jsonio's rule): a
+    text holding U+2028 or another character that ``str.splitlines`` ends a
+    line at stays one line. Raises ValueError naming the file and line.
+    """
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = jsonio.loads(line)
+        except jsonio.JsonError as exc:
+            raise ValueError(f"{name}:{lineno}: {exc}") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"{name}:{lineno}: expected a JSON object, got {jsonio.clip(value)}")
+        yield lineno, value
+
+
 def read(documents: str, annotations: str) -> dict[str, Annotation]:
-    """doc_id -> Annotation, from the two files' texts (pure)."""
+    """doc_id -> Annotation, from the two files' texts (pure).
+
+    Raises:
+        ValueError: a line that is not strict JSON, an unknown layer or
+            doc_id, or fields the model refuses, naming the file and line.
+    """
     texts = {}
-    for line in documents.splitlines():
-        row = json.loads(line)
-        texts[row["doc_id"]] = row["text"]
+    for lineno, row in _objects(documents, "documents.jsonl"):
+        doc_id, text = row.get("doc_id"), row.get("text")
+        if not isinstance(doc_id, str) or not isinstance(text, str):
+            raise ValueError(f"documents.jsonl:{lineno}: needs a string doc_id and text")
+        texts[doc_id] = text
     layers: dict[str, dict[str, list[Any]]] = {d: {} for d in texts}
-    for lineno, line in enumerate(annotations.splitlines(), start=1):
-        row = json.loads(line)
-        doc_id, layer = row.pop("doc_id"), row.pop("layer")
+    for lineno, row in _objects(annotations, "annotations.jsonl"):
+        doc_id, layer = row.pop("doc_id", None), row.pop("layer", None)
         if layer not in LAYERS or doc_id not in texts:
             raise ValueError(
-                f"annotations.jsonl:{lineno}: unknown layer {layer!r} or doc_id {doc_id!r}; "
-                f"layers are {list(LAYERS)}"
+                f"annotations.jsonl:{lineno}: unknown layer {jsonio.clip(layer)} or doc_id "
+                f"{jsonio.clip(doc_id)}; layers are {list(LAYERS)}"
             )
         attr, model = LAYERS[layer]
         layers[doc_id].setdefault(attr, []).append(model.model_validate(row))
