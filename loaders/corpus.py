@@ -35,7 +35,10 @@ class Problem:
 
     def __str__(self) -> str:
         fix = f" Fix: {self.fix}" if self.fix else ""
-        return f"{self.file}: {self.record}: {self.message}.{fix}"
+        line = f"{self.file}: {self.record}: {self.message}.{fix}"
+        # Ids and keys come from the files: a lone surrogate or a control
+        # character must not break the terminal or the line it is printed on.
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 class CorpusError(Exception):
@@ -96,6 +99,7 @@ def _record_of(raw: Any, loc: tuple[int | str, ...]) -> str:
             name = str(node["id"])
             names.append(name if len(name) <= jsonio.CLIP else jsonio.clip(name))
     path = ".".join(str(p) for p in loc)
+    path = path if len(path) <= jsonio.CLIP else jsonio.clip(path)
     return f"{names[-1]} ({path})" if names else path or "<document>"
 
 
