@@ -164,6 +164,13 @@ def _check_files(folder: Path, meta: dict[str, Any]) -> None:
         raise ModelError(f"{folder}: holds pickle-like files ({', '.join(bad)}); refusing to load")
 
 
+def check_folder(folder: Path) -> dict[str, Any]:
+    """model.json and every listed file checked, without loading the system; raises ModelError."""
+    meta = read_model_json(folder)
+    _check_files(folder, meta)
+    return meta
+
+
 def load_model(
     folder: Path,
     systems: Mapping[str, Callable[[], System]],

@@ -97,7 +97,9 @@ class Output:
     def write_part(self, rows: list[Row]) -> None:
         if not rows:
             return
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        # default=str: carried-through values JSON cannot hold (dates, bytes) as text,
+        # as the Ray engine sends them.
+        data = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
         write_bytes(self.parts / f"part-{self.count:06d}.jsonl", data.encode("utf-8"))
         self.count += 1
 
