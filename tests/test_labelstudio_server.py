@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from loaders.corpus import read_corpus
@@ -156,3 +157,70 @@ def test_push_attaches_predictions(ls_server: Server, corpus: Path, tmp_path: Pa
     # pushing again adds no duplicate tasks
     again = sync.push(root=corpus, url=ls_server.url, project="nkw-pred", token=ls_server.token)
     assert again.imported == {} and len(again.already) == 5
+
+
+def test_two_annotators_pull_agreement_and_adjudication(
+    ls_server: Server, corpus: Path, tmp_path: Path
+) -> None:
+    """Issue 11: two users annotate one task differently; ``ls pull --annotators`` writes
+    both, and ``agreement`` and ``adjudicate`` show exactly the difference."""
+    from baselines.evaluation.agreement_cli import register
+    from loaders.labelstudio.convert import annotation_to_result
+
+    pushed = sync.push(root=corpus, url=ls_server.url, project="nkw-two", token=ls_server.token)
+    ls = client.connect(ls_server.url, ls_server.token)
+    users = {
+        name: ls.users.create(
+            username=name, email=f"{name}@example.com", password="pw-" + name * 3
+        ).id
+        for name in ("alice", "bob")
+    }
+    doc_id = "002_9111519e43d072ad"
+    task_id = pushed.imported[doc_id]
+    document = sync.document_of(read_corpus(corpus), doc_id)
+    gold = annotation_to_result(document.annotation, document.text)
+    # Alice saves an empty draft first, then the full annotation: the later one counts.
+    ls.annotations.create(id=task_id, result=[], completed_by=users["alice"])
+    ls.annotations.create(id=task_id, result=gold, completed_by=users["alice"])
+    theirs = json.loads(json.dumps(gold))
+    entity = next(i for i in theirs if i["from_name"] == "entity")
+    entity["value"]["labels"] = ["GPE"] if entity["value"]["labels"] != ["GPE"] else ["ORG"]
+    control = next(i for i in theirs if i["from_name"] == "control")
+    theirs.remove(control)
+    ls.annotations.create(id=task_id, result=theirs, completed_by=users["bob"])
+
+    gold_files = {k: v for k, v in snapshot(corpus).items() if k.count("/") == 1}
+    runner, env = CliRunner(), {"LABEL_STUDIO_API_KEY": ls_server.token}
+    args = ["pull", "--url", ls_server.url, "--project", "nkw-two", "--root", str(corpus)]
+    pulled = runner.invoke(ls_app, [*args, "--annotators"], env=env)
+    assert pulled.exit_code == 0, pulled.output
+    folders = corpus / "annotations" / "agreement"
+    assert sorted(p.name for p in folders.iterdir()) == [
+        "admin_at_example.com", "alice_at_example.com", "bob_at_example.com"
+    ]  # fmt: skip
+    assert [p.name for p in (folders / "bob_at_example.com").iterdir()] == [f"{doc_id}.json"]
+    assert {k: v for k, v in snapshot(corpus).items() if k.count("/") == 1} == gold_files
+    alice_file = folders / "alice_at_example.com" / f"{doc_id}.json"  # her latest: the gold
+    assert alice_file.read_bytes() == gold_files[f"annotations/{doc_id}.json"]
+
+    app = typer.Typer()
+    register(app)
+    pair = ["--root", str(corpus), "--a", "alice_at_example.com", "--b", "bob_at_example.com"]
+    agreement = runner.invoke(app, ["agreement", *pair, "--json"])
+    assert agreement.exit_code == 0, agreement.output
+    figures = json.loads(agreement.stdout)["alice_at_example.com vs bob_at_example.com"]
+    assert figures["entities"]["strict_f1"] < 1.0
+    assert figures["attribution"]["records_f1"] == 1.0 and figures["documents"] == [doc_id]
+    out = tmp_path / "adjudication.json"
+    adjudicated = runner.invoke(app, ["adjudicate", *pair, "--out", str(out)])
+    assert adjudicated.exit_code == 0, adjudicated.output
+    rows = json.loads(out.read_text())["disagreements"]
+    value, cvalue = entity["value"], control["value"]
+    assert [(d["layer"], d["start"], d["end"], d["a"], d["b"]) for d in rows] == [
+        ("entities", value["start"], value["end"],
+         next(e.label.value for e in document.annotation.entities if e.start == value["start"]),
+         value["labels"][0]),
+        ("control_measures", cvalue["start"], cvalue["end"], "+".join(sorted(cvalue["labels"])),
+         None),
+    ]  # fmt: skip
+    print(f"\n[adjudication] {adjudicated.output}")

@@ -113,3 +113,18 @@ def describe_server_error(exc: BaseException) -> str | None:
     if isinstance(exc, httpx.HTTPError):
         return f"cannot talk to the server: {exc}"
     return None
+
+
+def name_annotators(ls: Any, export: list[dict[str, Any]]) -> None:
+    """Give each annotation's ``completed_by`` the user's email, in place.
+
+    The JSON export names the annotator by user id only; the folders of
+    ``pull --annotators`` are named by email, which is stable across servers.
+    """
+    emails = {int(u.id): str(u.email) for u in ls.users.list() if getattr(u, "email", None)}
+    for task in export:
+        listed = task.get("annotations") if isinstance(task, dict) else None
+        for annotation in listed if isinstance(listed, list) else []:
+            by = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            if isinstance(by, int) and not isinstance(by, bool) and by in emails:
+                annotation["completed_by"] = {"id": by, "email": emails[by]}

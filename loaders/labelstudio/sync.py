@@ -104,7 +104,9 @@ def fetch(*, url: str, project: str, token: str | None = None) -> tuple[Project,
     proj = client.find_project(ls, project)
     if proj is None:
         raise client.ClientError(f"no project {project!r} on {url}")
-    return proj, client.export_tasks(ls, proj.id)
+    export = client.export_tasks(ls, proj.id)
+    client.name_annotators(ls, export)
+    return proj, export
 
 
 def read_export(path: Path) -> Any:
