@@ -14,16 +14,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from loaders.atomic import write_bytes
+from loaders.atomic import dumps_json, write_many
 from loaders.corpus import (
     MANIFEST,
     RAW,
     CorpusError,
     Problem,
+    annotation_path,
     missing_root,
     read_corpus,
     sha256,
-    write_annotation,
 )
 from loaders.jsonio import clip
 from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry
@@ -136,12 +136,18 @@ def add_article(
     except ValidationError as exc:
         raise CorpusError(_option_problems(fields, exc)) from None
 
-    write_bytes(root / RAW / f"{doc_id}.txt", data)
-    write_annotation(root, Annotation(doc_id=doc_id, text_sha256=digest))
     manifest = root / MANIFEST
     before = manifest.read_bytes() if manifest.exists() else b""
     if before and not before.endswith(b"\n"):
         before += b"\n"
     line = json.dumps(entry.model_dump(mode="json"), ensure_ascii=False) + "\n"
-    write_bytes(manifest, before + line.encode("utf-8"))
+    empty = Annotation(doc_id=doc_id, text_sha256=digest).model_dump(mode="json")
+    # All three or none: a raw text without its manifest line fails validate.
+    write_many(
+        {
+            root / RAW / f"{doc_id}.txt": data,
+            annotation_path(root, doc_id): dumps_json(empty).encode("utf-8"),
+            manifest: before + line.encode("utf-8"),
+        }
+    )
     return entry

@@ -31,7 +31,7 @@ class Problem:
     file: str
     record: str
     message: str
-    fix: str = ""
+    fix: str  # required: every problem says how to repair it
 
     def __str__(self) -> str:
         fix = f" Fix: {self.fix}" if self.fix else ""

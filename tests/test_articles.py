@@ -161,3 +161,28 @@ def test_add_article_to_a_missing_root_says_so(tmp_path: Path) -> None:
     source.write_text(TEXT, encoding="utf-8")
     with pytest.raises(CorpusError, match="the corpus root does not exist"):
         add_article(root=tmp_path / "nowhere", file=source, outlet="X", published="2024-05")
+
+
+def test_add_article_writes_all_three_files_or_none(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure at the manifest used to leave a raw text that validate then refused."""
+    import os
+
+    source = tmp_path / "new.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    before = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    real_replace = os.replace
+    failed = []
+
+    def replace(src, dst):
+        if str(dst).endswith("manifest.jsonl") and not failed:  # the restore may replace
+            failed.append(dst)
+            raise OSError(28, "No space left on device (simulated)")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        add_article(root=corpus, file=source, outlet="X", published="2024-05")
+    after = {p: p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    assert after == before
