@@ -36,6 +36,12 @@ CATALOG: dict[str, Entry] = {
     "attribution-crf": Entry("attribution", False, "CRF per role (source, cue, content)"),
     "attribution-tokenlr": Entry("attribution", False, "token logistic regression per role"),
     "attribution-minilm": Entry("attribution", False, "bundled MiniLM, one tag head per role"),
+    "attribution-deps": Entry(
+        "attribution", False, "rules over en_core_web_sm's dependency parse (nsubj, ccomp)"
+    ),
+    "attribution-crf-deps": Entry(
+        "attribution", False, "attribution CRF with features from the pretrained parse"
+    ),
     "control-lexicon": Entry(
         "control_measures", False, "keywords per category learned from train spans"
     ),

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from baselines import benchmark_cli
-from baselines.benchmark import Settings, lookup, run_benchmark, run_standard
+from baselines.benchmark import (
+    Settings,
+    StaleLeaderboard,
+    lookup,
+    run_benchmark,
+    run_standard,
+)
+from baselines.benchmark_report import headline_table, readme_tables
 from baselines.evaluation import cli as evaluation_cli
+from baselines.evaluation import evaluate_rows
+from baselines.evaluation.cli import load_gold
 from baselines.predict import PredictError, predict
 from baselines.systems.base import CorpusData, Row, System
 from baselines.systems.control_lexicon import KeywordLexicon
 from baselines.systems.control_tfidf import TfidfLogReg
+from baselines.systems.registry import SYSTEMS as REGISTRY
 from loaders.labels import PublishedConfidence
 from loaders.model import ManifestEntry
 
@@ -86,16 +99,84 @@ def test_benchmark_writes_files_and_evaluate_reproduces_every_figure(
 def test_cv_reports_fold_spread_and_a_reproducible_pooled_file(
     settings: Settings, tmp_path: Path
 ) -> None:
-    board = run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=settings, cv=True)
+    systems = {
+        "entities-gazetteer": REGISTRY["entities-gazetteer"],
+        "control-lexicon": KeywordLexicon,
+    }
+    systems["entities-spacy-sm"] = REGISTRY["entities-spacy-sm"]
+    board = run_benchmark(systems=systems, settings=settings, cv=True)
     means = [r for r in board["rows"] if r["split"] == "cv-mean"]
     n_docs = len(list((settings.root / "raw").glob("*.txt")))
     assert means and all(len(r["folds"]) == n_docs and r["std"] >= 0 for r in means)
-    pooled = [r for r in board["rows"] if r["split"] == "cv-pooled"]
+    assert {r["split"] for r in board["rows"]} == {"cv-mean", "cv-pooled", "validation", "test"}
+    pooled = [
+        r for r in board["rows"] if r["split"] == "cv-pooled" and r["system"] == "control-lexicon"
+    ]
     path = settings.out / "predictions" / "cv" / "control-lexicon.jsonl"
     assert len(path.read_text(encoding="utf-8").splitlines()) == n_docs
     report = evaluate(path, "all", settings.root, tmp_path / "cv.json", settings.seed)
     assert_reproduced(pooled, report)
     assert "± " in (settings.out / "LEADERBOARD.md").read_text(encoding="utf-8")
+
+
+def test_cv_fold_files_rescored_give_every_leaderboard_mean_and_sd(settings: Settings) -> None:
+    board = run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=settings, cv=True)
+    gold = {g["doc_id"]: g for g in load_gold(settings.root, "all")}
+    folds = sorted((settings.out / "cv").glob("fold-*/control-lexicon.jsonl"))
+    assert len(folds) == len(gold)
+    reports = []
+    for path in folds:  # committed-style files, scored by the evaluator alone
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        reports.append(evaluate_rows([gold[r["doc_id"]] for r in rows], rows, bootstrap=0))
+    means = [r for r in board["rows"] if r["split"] == "cv-mean"]
+    assert means
+    for row in means:
+        values = [found[0] for found in (lookup(r, row["metric"]) for r in reports) if found]
+        assert row["folds"] == pytest.approx(values, abs=1e-12), row["metric"]
+        assert row["value"] == pytest.approx(float(np.mean(values)), abs=1e-12)
+        assert row["std"] == pytest.approx(float(np.std(values)), abs=1e-12)
+
+
+def test_leaderboard_puts_the_zero_shot_row_first_and_the_cv_mean_before_test(
+    settings: Settings,
+) -> None:
+    systems = {n: REGISTRY[n] for n in ("entities-gazetteer", "entities-spacy-sm")}
+    board = run_benchmark(systems=systems, settings=settings, cv=True)
+    table = headline_table([r for r in board["rows"] if r["task"] == "entities"], "entities")
+    assert "leave-one-document-out mean ± sd" in table[0].split("|")[3]
+    assert "test" in table[0].split("|")[4]
+    assert table[2].startswith("| entities-spacy-sm | zero-shot, no training on this corpus |")
+    assert table[3].startswith("| entities-gazetteer | trained |")
+    mean = next(r for r in board["rows"] if r["system"] == "entities-spacy-sm"
+                and r["split"] == "cv-mean" and r["metric"] == "entities.strict.f1")  # fmt: skip
+    assert f"{mean['value']:.3f} ± {mean['std']:.3f}" in table[2]
+    assert readme_tables(board).count("entities-spacy-sm") == 1
+
+
+def test_update_replaces_only_the_rows_of_the_systems_run(settings: Settings) -> None:
+    first = run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=settings)
+    second = run_benchmark(systems={"control-tfidf-lr": SYSTEMS["control-tfidf-lr"]},
+                           settings=settings, update=True)  # fmt: skip
+    lexicon = [r for r in first["rows"] if r["system"] == "control-lexicon"]
+    assert [r for r in second["rows"] if r["system"] == "control-lexicon"] == lexicon
+    assert {t["system"] for t in second["timings"]} == {"control-lexicon", "control-tfidf-lr"}
+    on_disk = json.loads((settings.out / "leaderboard.json").read_text(encoding="utf-8"))
+    assert on_disk == second
+    other = dataclasses.replace(settings, seed=settings.seed + 1)
+    with pytest.raises(StaleLeaderboard, match="seed"):
+        run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=other, update=True)
+    assert json.loads((settings.out / "leaderboard.json").read_text(encoding="utf-8")) == second
+
+
+def test_benchmark_logs_one_line_per_system_and_stage_when_stdout_is_not_a_terminal(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_benchmark(systems={"control-lexicon": KeywordLexicon}, settings=settings)
+    lines = capsys.readouterr().out.splitlines()
+    stages = [line.split(":")[1].rsplit(" ", 2)[0].strip() for line in lines]
+    assert stages == ["fit", "predict validation", "score validation", "predict test",
+                      "score test"]  # fmt: skip
+    assert all(re.fullmatch(r"control-lexicon: [a-z ]+ \d+\.\d s", line) for line in lines)
 
 
 class Peeking:
