@@ -17,7 +17,12 @@ from typer.testing import CliRunner
 from loaders.corpus import CorpusError, read_corpus
 from loaders.labelstudio import swap
 from loaders.labelstudio.cli import ls_app
-from loaders.labelstudio.latest import parse_stamp, pick_latest
+from loaders.labelstudio.latest import (
+    folder_name,
+    latest_per_annotator,
+    parse_stamp,
+    pick_latest,
+)
 from loaders.labelstudio.sync import apply_pull, plan_pull
 from loaders.validate import validate_corpus
 from tests.test_labelstudio_support import (
@@ -214,3 +219,55 @@ def test_latest_annotation_bad_stamp_is_a_problem_naming_the_annotation(corpus: 
     [problem] = plan.problems
     assert f"task {task['id']} annotation {task['annotations'][0]['id']}" in problem.file
     assert "'yesterday' is not an ISO 8601 time" in problem.message and problem.fix
+
+
+# ---------------------------------------------------------------- several annotators
+
+
+def test_annotator_folder_names_are_safe() -> None:
+    assert folder_name("Alice.Smith@Example.com") == "alice.smith_at_example.com"
+    assert folder_name(7) == "user_7"
+    for hostile in ("../../etc/passwd", "..", ".git", "a/b\\c", "", " "):
+        name = folder_name(hostile)
+        assert name and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def test_two_users_with_one_folder_name_are_refused() -> None:
+    task = {
+        "id": 3,
+        "annotations": [
+            {"id": 1, "completed_by": {"email": "Ann@x.org"}, "result": []},
+            {"id": 2, "completed_by": {"email": "ann@x.org"}, "result": []},
+            {"id": 3, "completed_by": {"email": "adjudication"}, "result": []},
+        ],
+    }
+    with pytest.raises(CorpusError) as refused:
+        latest_per_annotator(task)
+    messages = [p.message for p in refused.value.problems]
+    assert any("taken twice" in m for m in messages) and any("reserved" in m for m in messages)
+
+
+def _two_annotators(corpus: Path, bob_result: Any = None) -> list[dict[str, Any]]:
+    export = corpus_export(corpus)
+    task = task_of(export, DOC_IDS[1])
+    task["annotations"][0]["completed_by"] = {"id": 1, "email": "ann@x.org"}
+    result = copy.deepcopy(task["annotations"][0]["result"])
+    relabel_first_entity(result)
+    bob = {"id": 2, "email": "bob@x.org"}
+    annotate_again(task, result if bob_result is None else bob_result, by=bob, at=LATER)
+    return [task]
+
+
+def test_pull_annotators_writes_each_annotators_latest_and_leaves_gold(corpus: Path) -> None:
+    gold = snapshot(corpus / "annotations")
+    result = _pull_file(corpus, _two_annotators(corpus), "--annotators")
+    assert result.exit_code == 0, result.output
+    after = snapshot(corpus / "annotations")
+    new = sorted(set(after) - set(gold))
+    assert new == [f"agreement/{who}/{DOC_IDS[1]}.json" for who in ("ann_at_x.org", "bob_at_x.org")]
+    assert {k: after[k] for k in gold} == gold  # gold and the committed annotators untouched
+    assert after[new[0]] == gold[f"{DOC_IDS[1]}.json"] != after[new[1]]
+    # Bob later saves an empty result: his folder is not wiped without --allow-removal.
+    again = _pull_file(corpus, _two_annotators(corpus, bob_result=[]), "--annotators")
+    assert again.exit_code == 1 and "--allow-removal" in again.output, again.output
+    assert snapshot(corpus / "annotations") == after
