@@ -14,8 +14,6 @@ import typer
 from rich.console import Console
 
 from baselines.evaluation.reader import PredictionError
-from baselines.evaluation.report import markdown
-from baselines.evaluation.tables import render_tables, summary
 from loaders.corpus import read_index
 from loaders.labels import Split
 from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
@@ -104,8 +102,10 @@ def register(app: typer.Typer) -> None:
         Rows for annotated articles of other splits and for unannotated
         articles are ignored and counted; unknown doc_ids are an error.
         """
-        # spaCy, and through it torch: loaded to score, not to print --help
+        # spaCy (and through it torch) and numpy: loaded to score, not to print --help
+        from baselines.evaluation.report import markdown
         from baselines.evaluation.scorer import evaluate_files
+        from baselines.evaluation.tables import render_tables, summary
 
         if split not in SPLIT_CHOICES:
             raise typer.BadParameter(
