@@ -39,7 +39,7 @@ def _row(**layers: Any) -> str:
     [
         ('{"doc_id": "doc-1", "entities": [', "not valid JSON"),
         (_row(entities=[{"start": 0, "end": 3, "label": "PER"}]), "entities.0.label"),
-        (json.dumps({"doc_id": "doc-9", "entities": []}), "doc_id 'doc-9': doc_id is not an article of the corpus"),
+        (json.dumps({"doc_id": "doc-9", "entities": []}), "'doc-9': doc_id is not an article"),
         (_row(entities=[{"start": 30, "end": 99, "label": "PERSON"}]), "ends past the text"),
         (_row(entities=[{"start": 3, "end": 3, "label": "PERSON"}]), "empty or reversed span"),
         (_row(entities=[{"start": -1, "end": 3, "label": "PERSON"}]), "greater than or equal"),
