@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from loaders.corpus import CorpusError, read_corpus
 from loaders.labels import ControlCategory, EntityType, Role, Zone
 from loaders.labelstudio.annotators import plan_annotators
-from loaders.labelstudio.sync import apply_pull, plan_pull
+from loaders.labelstudio.sync import apply_pull, plan_pull, read_export
 from loaders.validate import validate_corpus
 from tests.conftest import copy_corpus
 from tests.test_labelstudio_support import snapshot
@@ -141,3 +141,22 @@ def test_random_exports_are_pulled_whole_or_refused_clearly(
     finally:
         shutil.rmtree(corpus / "annotations")
         shutil.copytree(corpus.parent / "pristine", corpus / "annotations")
+
+
+@settings(max_examples=int(os.environ.get("NKW_FUZZ_EXAMPLES", "200")), deadline=None)
+@given(
+    data=st.binary(max_size=200)
+    | st.sampled_from([b"[", b'[{"id": 1, "id": 1}]', b"[NaN]", b"9" * 5000, b"[" * 5000])
+)
+def test_random_bytes_as_an_export_file_are_one_clear_problem(corpus: Path, data: bytes) -> None:
+    path = corpus.parent / "export.json"
+    path.write_bytes(data)
+    try:
+        export = read_export(path)
+    except CorpusError as exc:
+        [problem] = exc.problems
+        assert problem.file == str(path) and problem.message and problem.fix
+        assert len(str(problem)) < 1500
+        return
+    plan = plan_pull(read_corpus(corpus), export, None, PROJECT)
+    _assert_clear(plan.problems)
