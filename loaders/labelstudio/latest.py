@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from loaders.corpus import CorpusError, Problem
-from loaders.jsonio import clip
+from loaders.jsonio import CLIP, clip
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 # Folder names an annotator may not take: the adjudication notes live beside them.
@@ -36,10 +36,20 @@ class Picked:
     of: int
 
     def __str__(self) -> str:
-        return (
-            f"task {self.task_id}: annotation {self.annotation_id} "
-            f"(updated {self.updated_at or '?'} by {self.completed_by}; latest of {self.of})"
+        # Every part comes from the export: cut each as any stored value.
+        task, annotation, by, stamp = map(
+            _plain, (self.task_id, self.annotation_id, self.completed_by, self.updated_at or "?")
         )
+        return (
+            f"task {task}: annotation {annotation} (updated {stamp} by {by}; latest of {self.of})"
+        )
+
+
+def _plain(value: Any) -> str:
+    """Short strings and numbers as they are; anything else clipped."""
+    if (isinstance(value, str) and len(value) <= CLIP) or isinstance(value, int):
+        return str(value)
+    return clip(value)
 
 
 def parse_stamp(value: Any, where: str) -> datetime:
