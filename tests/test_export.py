@@ -120,9 +120,7 @@ def _entity_rows(files: dict[str, str]) -> list[dict[str, Any]]:
         path = f"entities/{split}.conll"
         if path not in files:
             continue
-        columns, sentences = conll.parse(files[path], path)
-        assert columns == ("ner",)
-        for doc_id, found in conll.to_spans(sentences).items():
+        for doc_id, found in conll.to_spans(conll.parse(files[path], path)).items():
             spans.setdefault(doc_id, []).extend(
                 {"start": s.start, "end": s.end, "label": s.label} for s in found
             )
@@ -135,7 +133,7 @@ def _scores(report: dict[str, Any]) -> dict[str, Any]:
 
 def test_conll_entity_export_scores_like_the_gold_spans() -> None:
     docs, split_of = corpus()
-    rows = _entity_rows(convert("conll", docs, split_of))
+    rows = _entity_rows(convert("conll", docs, split_of, comments=True))
     direct = [{"doc_id": r["doc_id"], "entities": r["entities"]} for r in gold_rows()]
     via_conll = evaluate_rows(gold_rows(), rows, bootstrap=0)
     assert _scores(via_conll)["strict"]["f1"] == 1.0
@@ -165,7 +163,7 @@ def test_conll_export_of_a_perturbed_prediction_scores_like_its_spans() -> None:
     docs, split_of = corpus()
     predicted = [_perturbed(d) for d in docs]
     via_conll = evaluate_rows(
-        gold_rows(), _entity_rows(convert("conll", predicted, split_of)), bootstrap=0
+        gold_rows(), _entity_rows(convert("conll", predicted, split_of, comments=True)), bootstrap=0
     )
     direct_rows = [
         {"doc_id": d.doc_id, "entities": [e.model_dump(mode="json") for e in d.annotation.entities]}
@@ -176,35 +174,38 @@ def test_conll_export_of_a_perturbed_prediction_scores_like_its_spans() -> None:
     assert _scores(direct)["strict"]["f1"] < 1.0  # the perturbation did change something
 
 
-def _sentence_counts(files: dict[str, str], layer: str) -> dict[str, int]:
+def _sentence_counts(files: dict[str, str], tagset: str) -> dict[str, int]:
     return {
-        split: len(conll.parse(files[f"{layer}/{split}.conll"])[1])
+        split: len(conll.parse(files[f"{tagset}/{split}.conll"]))
         for split in SPLITS
-        if f"{layer}/{split}.conll" in files
+        if f"{tagset}/{split}.conll" in files
     }
 
 
-@pytest.mark.parametrize("layer", list(conll.LAYERS))
-def test_conll_layout_matches_the_sentence_configs(layer: str) -> None:
+@pytest.mark.parametrize("tagset", list(conll.TAGSETS))
+def test_conll_layout_matches_the_sentence_configs(tagset: str) -> None:
     docs, split_of = corpus()
-    files = convert("conll", docs, split_of)
-    config = layer
+    files = convert("conll", docs, split_of, comments=True)
+    config = "attribution" if tagset.startswith("attribution_") else tagset
     expected = {s: pq.read_metadata(ROOT / f"data/{config}/{s}.parquet").num_rows for s in SPLITS}
-    assert _sentence_counts(files, layer) == {s: n for s, n in expected.items() if n}
+    assert _sentence_counts(files, tagset) == {s: n for s, n in expected.items() if n}
     texts = {d.doc_id: d.text for d in docs}
     for split in SPLITS:
-        content = files.get(f"{layer}/{split}.conll")
+        content = files.get(f"{tagset}/{split}.conll")
         if content is None:
             continue
-        assert content.splitlines()[0] == conll.header(layer)
-        blocks = content.strip("\n").split("\n\n")
-        columns, sentences = conll.parse(content)
-        assert len(blocks) == len(sentences) and len(columns) == len(conll.LAYERS[layer])
+        assert content.splitlines()[0] == conll.HEADER
+        lines = content.strip("\n").split("\n")
+        body = "\n".join(x for x in lines if x not in (conll.HEADER, conll.DOCSTART))
+        blocks = [b for b in body.strip("\n").split("\n\n")]
+        sentences = conll.parse(content)
+        assert len(blocks) == len(sentences)
         for block, sent in zip(blocks, sentences, strict=True):
             comments = [x for x in block.splitlines() if x.startswith("# ")]
             assert any(x == f"# doc_id = {sent.doc_id}" for x in comments)
             assert any(x == f"# sent_id = {sent.sent_id}" for x in comments)
             for tok in sent.tokens:
+                assert tok.start is not None and tok.end is not None
                 assert texts[sent.doc_id][tok.start : tok.end] == tok.text
 
 

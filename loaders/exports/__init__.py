@@ -7,7 +7,9 @@ runs one converter and writes its files atomically. A new format is one
 module with a ``convert`` function and one line in :data:`CONVERTERS`.
 
     brat   <doc_id>.txt + <doc_id>.ann per article, annotation.conf, visual.conf
-    conll  <layer>/<split>.conll: IOB2 per layer (entities, attribution, control_measures)
+    conll  <tagset>/<split>.conll: CoNLL-2003-style IOB2, one tag column per file
+           (entities, attribution_source/_cue/_content, control_measures);
+           option comments=True adds # doc_id/sent_id/text lines and offsets
     jsonl  documents.jsonl (one article per line) + annotations.jsonl (one annotation per line)
 """
 
@@ -16,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
-from loaders.atomic import write_text
+from loaders.atomic import write_many
 from loaders.model import Document
 
 Files = dict[str, str]
-Converter = Callable[[Sequence[Document], Mapping[str, str]], Files]
+Converter = Callable[..., Files]  # (docs, split_of, **options) -> files
 
 
 # Format -> the module whose ``convert`` writes it. Modules load on use: conll
@@ -34,28 +37,38 @@ CONVERTERS: dict[str, str] = {
 FORMATS: tuple[str, ...] = tuple(CONVERTERS)
 
 
-def convert(fmt: str, docs: Sequence[Document], split_of: Mapping[str, str]) -> Files:
-    """The files of one format, in memory (pure)."""
+def convert(
+    fmt: str, docs: Sequence[Document], split_of: Mapping[str, str], **options: Any
+) -> Files:
+    """The files of one format, in memory (pure); ``options`` go to its converter
+    (conll: ``comments``). Raises ValueError for an unknown format or option."""
     try:
         module = CONVERTERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {list(FORMATS)}") from None
     converter: Converter = import_module(module).convert
-    return converter(docs, split_of)
+    try:
+        return converter(docs, split_of, **options)
+    except TypeError as exc:
+        if options and "unexpected keyword argument" in str(exc):
+            raise ValueError(f"{fmt} takes no option {sorted(options)}") from None
+        raise
 
 
 def write_files(out: Path, files: Mapping[str, str]) -> list[Path]:
-    paths = []
-    for rel, text in sorted(files.items()):
-        path = out / rel
-        write_text(path, text)
-        paths.append(path)
-    return paths
+    """Write every file under ``out``, or none of them (loaders.atomic.write_many)."""
+    data = {out / rel: text.encode("utf-8") for rel, text in sorted(files.items())}
+    write_many(data)
+    return list(data)
 
 
-def export(*, root: Path, fmt: str, out: Path) -> list[Path]:
-    """Read and validate the corpus at ``root``, convert it, write under ``out``."""
+def export(*, root: Path, fmt: str, out: Path, **options: Any) -> list[Path]:
+    """Read and validate the corpus at ``root``, convert it, write under ``out``.
+
+    Raises CorpusError (invalid corpus) or ValueError (a document the format
+    cannot carry, or an unknown option); nothing is written then.
+    """
     from loaders.build import load_valid
 
     docs, split_of, _ = load_valid(root)
-    return write_files(out, convert(fmt, docs, split_of))
+    return write_files(out, convert(fmt, docs, split_of, **options))

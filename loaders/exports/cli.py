@@ -17,13 +17,26 @@ def export_command(
     root: Annotated[
         Path, typer.Option("--root", help="corpus checkout (default: current directory)")
     ] = Path("."),
+    comments: Annotated[
+        bool,
+        typer.Option(
+            "--comments",
+            help="conll only: add # doc_id/sent_id/text lines and token offsets "
+            "(spaCy and seqeval read the default, plain files)",
+        ),
+    ] = False,
 ) -> None:
-    """Export the validated corpus as brat standoff, CoNLL IOB2 per layer, or JSONL."""
+    """Export the validated corpus as brat standoff, CoNLL-2003-style IOB2, or JSONL."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {list(FORMATS)}", param_hint="--format")
+    if comments and fmt != "conll":
+        raise typer.BadParameter(
+            "--comments applies to --format conll only", param_hint="--comments"
+        )
+    options = {"comments": True} if comments else {}
     try:
-        paths = export(root=root, fmt=fmt, out=out)
-    except CorpusError as exc:
+        paths = export(root=root, fmt=fmt, out=out, **options)
+    except (CorpusError, ValueError) as exc:
         typer.echo(f"export: refused: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {len(paths)} {fmt} file(s) under {out}")
