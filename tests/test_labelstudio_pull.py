@@ -24,6 +24,7 @@ from loaders.labelstudio.latest import (
     pick_latest,
 )
 from loaders.labelstudio.sync import apply_pull, plan_pull
+from loaders.swap import locked as build_lock
 from loaders.validate import validate_corpus
 from tests.test_labelstudio_support import (
     annotate_again,
@@ -158,10 +159,10 @@ def test_pull_from_file_writes_both_changes_and_leaves_no_staging(corpus: Path) 
     assert validate_corpus(corpus) == [] and not list(corpus.glob(".nkw-pull.*"))
 
 
-def test_a_second_pull_waits_for_the_lock(corpus: Path) -> None:
-    with swap.locked(corpus):
+def test_a_pull_is_refused_while_a_build_holds_the_checkout(corpus: Path) -> None:
+    with build_lock(corpus):
         result = _pull_file(corpus, _two_changes(corpus))
-    assert result.exit_code == 1 and "another pull" in result.output, result.output
+    assert result.exit_code == 1 and "another nkworkers command" in result.output, result.output
 
 
 def test_a_killed_pulls_staging_is_removed_by_the_next(corpus: Path) -> None:

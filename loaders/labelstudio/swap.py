@@ -13,15 +13,15 @@ against a kill.
 The staging folder, ``.nkw-pull.*`` at the checkout's root, holds the new
 tree (unchanged files hard-linked, so staging costs no copy) and, after the
 swap, the old one until it is removed; a killed pull leaves it behind, and
-the next pull removes it. Pulls into one checkout are serialised by an
-exclusive ``flock`` on the checkout folder itself, so no lock file is left.
+the next pull removes it. A pull holds the checkout's lock (an exclusive
+``flock`` on the checkout folder, shared with ``build``) from reading the
+corpus to the swap, so no other pull or build interleaves.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from loaders.atomic import write_many
 from loaders.corpus import ANNOTATIONS, RAW, CorpusError, Problem
+from loaders.swap import locked as checkout_lock
 
 STAGING_PREFIX = ".nkw-pull."
 _RENAME_EXCHANGE = 2
@@ -41,29 +42,12 @@ _UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EO
 
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the checkout's pull lock; remove what a killed pull left behind.
-
-    Raises CorpusError if another pull holds the lock.
+    """Hold the checkout's lock, the one ``build`` takes (``loaders.swap.locked``), and
+    remove what a killed pull left behind. Raises CorpusError if another command holds it.
     """
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CorpusError(
-                [
-                    Problem(
-                        str(root),
-                        "<lock>",
-                        "another pull is writing to this checkout",
-                        "wait for it to finish, then pull again",
-                    )
-                ]
-            ) from None
+    with checkout_lock(root):
         remove_stale(root)
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def remove_stale(root: Path) -> list[Path]:
