@@ -201,3 +201,11 @@ def test_unknown_doc_id_stays_an_error(
     path = _write(tmp_path / "p.jsonl", [*test_gold, {"doc_id": "999_not_here", "entities": []}])
     message = _one_clear_line(_evaluate(corpus, path), path, len(test_gold) + 1)
     assert "doc_id '999_not_here': doc_id is not an article of the corpus" in message
+
+
+def test_a_checkout_without_data_is_one_line_with_a_fix(tmp_path: Path) -> None:
+    path = _write(tmp_path / "p.jsonl", [{"doc_id": "a"}])
+    result = _evaluate(tmp_path, path)
+    assert result.exit_code == 1
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert "no gold file. Fix: run `nkworkers build`" in line

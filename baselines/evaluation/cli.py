@@ -31,7 +31,9 @@ def load_gold(root: Path, split: str) -> list[dict[str, Any]]:
     for name in names:
         path = root / "data" / "documents" / f"{name}.parquet"
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: no gold file (build data/ first, or pass --root)")
+            raise FileNotFoundError(
+                f"{path}: no gold file. Fix: run `nkworkers build`, or pass --root of a checkout"
+            )
         rows += pq.read_table(path).to_pylist()
     return rows
 

@@ -30,12 +30,20 @@ def gold_texts(gold_rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     for i, row in enumerate(gold_rows):
         doc_id, text = row.get("doc_id"), row.get("text")
         if not isinstance(doc_id, str) or not isinstance(text, str):
-            raise PredictionError(f"gold row {i}: needs a string doc_id and text")
+            raise PredictionError(
+                f"gold row {i}: needs a string doc_id and text. Fix: rebuild data/ "
+                "(nkworkers build)"
+            )
         if doc_id in texts:
-            raise PredictionError(f"gold row {i}: duplicate doc_id {doc_id!r}")
+            raise PredictionError(
+                f"gold row {i}: duplicate doc_id {doc_id!r}. Fix: rebuild data/ (nkworkers build)"
+            )
         texts[doc_id] = text
     if not texts:
-        raise PredictionError("no gold documents to evaluate against")
+        raise PredictionError(
+            "no gold documents to evaluate against. Fix: choose a split with articles "
+            "(--split), or add articles to it in annotations/splits.json and rebuild"
+        )
     return texts
 
 
