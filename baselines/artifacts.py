@@ -35,7 +35,9 @@ from loaders.build import tree_fingerprint
 FORMAT = "nkworkers-model"
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
-PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".ckpt")
+# By suffix; ``.bin`` is not among them: spaCy's to_disk writes msgpack .bin
+# files. A torch.save file (a zip holding data.pkl) is caught by its content.
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt")
 # Pickle protocol 2+ starts with PROTO (0x80) and the protocol number.
 PICKLE_MAGIC = tuple(bytes([0x80, n]) for n in range(2, 6))
 
@@ -64,8 +66,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _zip_with_pickle(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.endswith((".pkl", ".pickle")) for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def unsafe_files(folder: Path) -> list[str]:
-    """Files under folder that are, or look like, pickles (by suffix or by magic bytes)."""
+    """Files under folder that are, or hold, pickles: by suffix, magic bytes or zip content."""
     bad = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         with path.open("rb") as handle:
@@ -73,7 +85,8 @@ def unsafe_files(folder: Path) -> list[str]:
         # A safetensors file opens with its header length, which may look like
         # the magic; its reader never unpickles, so only the suffix counts there.
         magic = head in PICKLE_MAGIC and path.suffix != ".safetensors"
-        if path.suffix.lower() in PICKLE_SUFFIXES or magic:
+        zipped = head == b"PK" and _zip_with_pickle(path)
+        if path.suffix.lower() in PICKLE_SUFFIXES or magic or zipped:
             bad.append(path.relative_to(folder).as_posix())
     return bad
 
@@ -185,11 +198,12 @@ def load_model(
     """
     meta = read_model_json(folder)
     name = meta.get("system")
+    shown = name if isinstance(name, str) else jsonio.clip(name)
     if expect is not None and name != expect:
-        raise ModelError(f"{folder}: a model of {jsonio.clip(name)}, not of {expect}")
+        raise ModelError(f"{folder}: a model of {shown}, not of {expect}; pass a model of {expect}")
     if not isinstance(name, str) or name not in systems:
         raise ModelError(
-            f"{folder}: system {jsonio.clip(name)} is not known to this nkworkers; "
+            f"{folder}: system {shown} is not known to this nkworkers; "
             f"known: {', '.join(sorted(systems))}"
         )
     _check_files(folder, meta)
