@@ -57,17 +57,26 @@ class Scope:
     split: str | None = None
 
     def reason(self, doc_id: str) -> Ignored | None:
+        """Why a row for doc_id is not scored (None: it is scored).
+
+        Raises:
+            KeyError: the corpus does not know doc_id.
+        """
         if doc_id in self.texts:
             return None
         if doc_id in self.outside:
             return Ignored.OUTSIDE_SPLIT
         if doc_id in self.unannotated:
             return Ignored.UNANNOTATED
+        raise KeyError(doc_id)
+
+    def unknown(self) -> tuple[str, str]:
+        """(message, fix) for a doc_id the corpus does not know."""
         split = f"the {self.split} split" if self.split else "the gold being evaluated"
-        raise PredictionError(
+        return (
             f"doc_id is not an article of the corpus (neither in {split}, another split nor "
-            "the manifest). Fix: predict corpus articles only, or pass --root of the "
-            "checkout the articles come from"
+            "the manifest)",
+            "predict corpus articles only, or pass --root of the checkout they come from",
         )
 
 
@@ -90,9 +99,8 @@ def admit(
     file, line = where
     try:
         reason = scope.reason(row.doc_id)
-    except PredictionError as error:
-        message, _, fix = str(error).partition(". Fix: ")
-        raise _fail(PredictionProblem(file, line, row.doc_id, message, fix)) from None
+    except KeyError:
+        raise _fail(PredictionProblem(file, line, row.doc_id, *scope.unknown())) from None
     if reason is not None:
         accepted.ignored.setdefault(reason, []).append(row.doc_id)
         return
