@@ -7,6 +7,7 @@ Set NKWORKERS_SCREENSHOTS=<dir> to keep the screenshots for a look.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,15 +15,21 @@ import subprocess
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loaders.build import load_valid
-from loaders.model import Document
-from loaders.render import render_site
-from loaders.render.page import LAYERS, Mark, highlight, marks
+from loaders.labels import EntityType, QuoteType, Role, SourceAnonymity, SourceKind
+from loaders.locate import find
+from loaders.model import Attribution, AttributionSpan, Document, Entity
+from loaders.render import assets, render_site
+from loaders.render.page import LAYERS, Mark, _records, highlight, marks
+from loaders.render.page import page as render_page
+from loaders.render.safe import link_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -274,3 +281,118 @@ def test_a_screenshot_of_every_page(site: Path, tmp_path: Path) -> None:
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copy2(png, Path(keep) / png.name)
+
+
+# ---------------------------------------------------------------- hostile text (issue 10: 8, 9)
+
+HOSTILE = (
+    "</script><script>document.body.setAttribute('data-pwned','1')</script>",
+    "<!--<script>",
+    "line\u2028separator\u2029paragraph & </SCRIPT >",
+)
+
+
+def hostile_document() -> Document:
+    """A real article with hostile strings appended to its text, spans over them
+    (so they reach the embedded JSON), hostile ids and metadata, and a javascript: URL."""
+    real = next(d for d in documents() if d.annotation.attributions)
+    text = real.text + "\n" + f"{HOSTILE[0]} said {HOSTILE[1]} {HOSTILE[2]}\n"
+    prefix = f"{real.doc_id}-"
+    ann = real.annotation
+    source, cue = find(text, HOSTILE[0], nth=1), find(text, "said", after=len(real.text))
+    content = find(text, f"{HOSTILE[1]} {HOSTILE[2]}", nth=1)
+    sid = [f'{prefix}S"]{HOSTILE[1]}{i}' for i in range(3)]
+    spans = [
+        AttributionSpan(id=i, start=a, end=b, text=text[a:b], role=role)
+        for i, (a, b), role in zip(
+            sid, (source, cue, content), (Role.SOURCE, Role.CUE, Role.CONTENT), strict=True
+        )
+    ]
+    record = Attribution(
+        id=f"{prefix}A{HOSTILE[0]}", source=sid[0], cue=sid[1], content=[sid[2]],
+        source_anonymity=SourceAnonymity.NAMED, source_kind=SourceKind.OTHER,
+        quote_type=QuoteType.DIRECT, source_id=f"{prefix}src{HOSTILE[2]}", parent=None,
+    )  # fmt: skip
+    entity = Entity(
+        id=f"{prefix}E{HOSTILE[2]}", start=content[0], end=content[0] + len(HOSTILE[1]),
+        text=HOSTILE[1], label=EntityType.ORG,
+    )  # fmt: skip
+    annotation = ann.model_copy(
+        update={
+            "entities": [*ann.entities, entity],
+            "attribution_spans": [*ann.attribution_spans, *spans],
+            "attributions": [*ann.attributions, record],
+        }
+    )
+    meta = real.meta.model_copy(
+        update={"headline": HOSTILE[0], "credits": HOSTILE[1], "url": "java\tscript:alert(1)"}
+    )
+    return real.model_copy(update={"text": text, "annotation": annotation, "meta": meta})
+
+
+def test_only_http_urls_become_links() -> None:
+    for url in ("javascript:alert(1)", "JavaScript:alert(1)", " javascript:x", "java\tscript:x",
+                "\x01javascript:x", "data:text/html,<b>", "//evil.example", "http:/x",
+                "vbscript:x", "https://exa mple.org"):  # fmt: skip
+        assert link_url(url) is None, url
+    for url in ("https://example.org/a?b=<c>&d", "HTTP://EXAMPLE.ORG/"):
+        assert link_url(url) == url
+    real = documents()[0]
+    for url in ("javascript:alert(1)", 'https://example.org/?q="><script>'):
+        linked = real.model_copy(update={"meta": real.meta.model_copy(update={"url": url})})
+        html = render_page(linked, "train", (None, None))
+        hrefs = [a.get("href") for a in _html5(html).iter(f"{XHTML}a")]
+        assert all(h.endswith(".html") or h == url for h in hrefs), hrefs
+        assert (url in hrefs) == url.startswith("https://")
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"  # html5lib's element namespace
+
+
+def _html5(html: str) -> Any:
+    html5lib = pytest.importorskip("html5lib", reason="html5lib (dev extra) parses as browsers do")
+    return html5lib.parse(html)
+
+
+def _text(element: Any) -> str:
+    return "".join(element.itertext())
+
+
+def test_hostile_text_cannot_change_how_the_viewer_page_parses() -> None:
+    doc = hostile_document()
+    html = render_page(doc, "train", (None, None))
+    tree = _html5(html)  # the HTML5 parsing algorithm, as a browser runs it
+    scripts = list(tree.iter(f"{XHTML}script"))
+    assert [s.get("type") for s in scripts] == ["application/json", None]
+    assert scripts[1].text == assets.js()  # the viewer script is intact and alone
+    data = scripts[0].text
+    assert not re.search("[<>&\u2028\u2029]", data)
+    assert json.loads(data) == _records(doc)
+    if shutil.which("node"):  # the browser's JSON.parse gives the same values
+        done = subprocess.run(
+            ["node", "-e", "let s='';process.stdin.on('data',d=>s+=d).on('end',"
+             "()=>process.stdout.write(JSON.stringify(JSON.parse(s))))"],
+            input=data, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert json.loads(done.stdout) == _records(doc)
+    (article,) = [e for e in tree.iter(f"{XHTML}article") if e.get("id") == "text"]
+    assert _text(article) == doc.text
+    ids = {
+        s.get("data-ann-id") for s in article.iter(f"{XHTML}span") if s.get("data-ann-first") == ""
+    }
+    assert ids == expected_ids(doc)
+    assert not [e for e in tree.iter() if e.get("data-pwned") is not None]
+
+
+@needs_chromium
+def test_hostile_page_runs_its_script_and_no_injected_one(tmp_path: Path) -> None:
+    doc = hostile_document()
+    path = tmp_path / "hostile.html"
+    path.write_text(render_page(doc, "train", (None, None)), encoding="utf-8")
+    span = next(s.id for s in doc.annotation.attribution_spans if HOSTILE[1] in s.id)
+    url = path.as_uri() + "#hover=" + quote(span, safe="")
+    result = chromium(url, "--dump-dom", tmp=tmp_path)
+    assert console_errors(result.stderr) == [], result.stderr[-2000:]
+    dom = parse(result.stdout)
+    assert dom.body.get("data-ready") == "true" and "data-pwned" not in dom.body
+    assert "".join(dom.text) == doc.text

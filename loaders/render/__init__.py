@@ -7,7 +7,8 @@ attribution links drawn from cue to source and content; ``index.html`` with
 the corpus counts and label-distribution charts (``charts/*.png``). Styles
 and scripts are inline and the pages link only to each other and to the
 PNGs, so nothing is fetched from the network when the site is viewed (the
-article's own URL is shown as a plain link).
+article's own URL is a plain link when it is http(s), and text otherwise).
+Corpus text stays data on every page: see loaders.render.safe.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from loaders.atomic import write_bytes
+from loaders.atomic import write_many
 from loaders.labels import Split
 from loaders.model import Document
 from loaders.render import assets
@@ -105,8 +106,6 @@ def render_site(*, root: Path, out: Path) -> list[Path]:
 
     docs, split_of, _ = load_valid(root)
     files = site(docs, split_of, corpus_stats(root))
-    paths = []
-    for rel, data in sorted(files.items()):
-        write_bytes(out / rel, data)
-        paths.append(out / rel)
-    return paths
+    data = {out / rel: content for rel, content in sorted(files.items())}
+    write_many(data)  # all pages or none
+    return list(data)

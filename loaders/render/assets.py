@@ -90,7 +90,7 @@ _JS = r"""
   "use strict";
   var body = document.body;
   var records = JSON.parse(document.getElementById("records").textContent);
-  var byId = {};
+  var byId = Object.create(null);
   records.forEach(function (r) { byId[r.id] = r; });
   var svg = document.getElementById("links");
   var details = document.getElementById("details-body");
@@ -112,8 +112,10 @@ _JS = r"""
   var match = /hide=([\w,]+)/.exec(window.location.hash);
   if (match) { match[1].split(",").forEach(function (l) { setLayer(l, false); }); }
 
+  // ids are corpus data: quote them for selectors, never splice them in raw
+  function sel(attr, id) { return "[" + attr + '="' + CSS.escape(id) + '"]'; }
   function first(id) {
-    return document.querySelector('[data-ann-id="' + id + '"][data-ann-first]');
+    return document.querySelector(sel("data-ann-id", id) + "[data-ann-first]");
   }
   function centre(el) {
     var box = el.getBoundingClientRect();
@@ -147,6 +149,7 @@ _JS = r"""
     add("id", el.getAttribute("data-ann-id"));
     (el.getAttribute("data-rec") || "").split(" ").filter(Boolean).forEach(function (rid) {
       var r = byId[rid];
+      if (!r) { return; }
       add("record " + rid.split("-").pop(),
           (r.source_text || "(no source)") + " | " + r.cue_text + " | " +
           r.content_text.join(" … "));
@@ -168,14 +171,15 @@ _JS = r"""
     chain.forEach(function (el) {
       var layer = el.getAttribute("data-layer");
       if (body.classList.contains("hide-" + layer)) { return; }
-      document.querySelectorAll('[data-ann-id="' + el.getAttribute("data-ann-id") + '"]')
+      document.querySelectorAll(sel("data-ann-id", el.getAttribute("data-ann-id")))
         .forEach(function (f) { f.classList.add("hovered"); });
       details.appendChild(describe(el));
       (el.getAttribute("data-rec") || "").split(" ").filter(Boolean).forEach(function (rid) {
         var r = byId[rid];
+        if (!r) { return; }
         var ids = [r.source, r.cue].concat(r.content).filter(Boolean);
         ids.forEach(function (sid) {
-          document.querySelectorAll('[data-ann-id="' + sid + '"]').forEach(function (f) {
+          document.querySelectorAll(sel("data-ann-id", sid)).forEach(function (f) {
             f.classList.add("linked");
           });
         });
@@ -184,7 +188,7 @@ _JS = r"""
           var other = first(sid);
           if (cue && other && sid !== r.cue) { line(cue, other); }
         });
-        var row = document.querySelector('[data-rec-row="' + rid + '"]');
+        var row = document.querySelector(sel("data-rec-row", rid));
         if (row) { row.classList.add("linked"); }
       });
     });
@@ -198,7 +202,9 @@ _JS = r"""
   svg.setAttribute("height", document.documentElement.scrollHeight);
   var hover = /hover=([^&]+)/.exec(window.location.hash);
   if (hover) {
-    var start = first(decodeURIComponent(hover[1]));
+    var wanted = null;
+    try { wanted = decodeURIComponent(hover[1]); } catch (e) { wanted = null; }
+    var start = wanted === null ? null : first(wanted);
     if (start) { show(start); }
   }
   body.setAttribute("data-ready", "true");

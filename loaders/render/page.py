@@ -10,7 +10,6 @@ first fragment of an annotation also carries ``data-ann-first``, so counting
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
@@ -19,6 +18,7 @@ from typing import Any
 from loaders.labels import ControlCategory, EntityType, Role, names
 from loaders.model import Document
 from loaders.render import assets
+from loaders.render.safe import embed_json, link_url
 
 LAYERS = ("entities", "attribution", "control_measures")
 LAYER_TITLES = {
@@ -184,10 +184,13 @@ def page(doc: Document, split: str, prev_next: tuple[str | None, str | None]) ->
         for target, label in zip(prev_next, ("← previous", "next →"), strict=True)
         if target is not None
     )
+    href = link_url(meta.url)
     url = (
-        f'<a href="{escape(meta.url)}" rel="noreferrer">{escape(meta.url)}</a>' if meta.url else ""
+        f'<a href="{escape(href)}" rel="noreferrer">{escape(href)}</a>'
+        if href
+        else escape(meta.url or "")
     )
-    data = json.dumps(records, ensure_ascii=False).replace("</", "<\\/")
+    data = embed_json(records)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
