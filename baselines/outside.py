@@ -13,6 +13,7 @@ nor mapped is dropped and counted, never guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,9 @@ def read_label_map(path: Path) -> dict[str, str]:
     return dict(value)
 
 
-def relabel(spans: Iterable[tuple[int, int, str]], label_map: Mapping[str, str]) -> Tagged:
+def relabel(
+    spans: Iterable[tuple[int, int, str]], label_map: Mapping[str, str]
+) -> tuple[Spans, Counter[str]]:
     """Map labels (ours pass unchanged unless the map says otherwise); count what is dropped."""
     kept: Spans = []
     dropped: Counter[str] = Counter()
@@ -68,7 +71,14 @@ def relabel(spans: Iterable[tuple[int, int, str]], label_map: Mapping[str, str])
             dropped[label] += 1
         else:
             kept.append((start, end, ours))
-    return Tagged([{"entities": kept}], dropped)
+    return kept, dropped
+
+
+def _add(out: Tagged, doc_id: str, spans: Spans, label_map: Mapping[str, str]) -> None:
+    kept, dropped = relabel(spans, label_map)
+    entities = [{"start": s, "end": e, "label": label} for s, e, label in kept]
+    out.rows.append({"doc_id": doc_id, "entities": entities})
+    out.dropped.update(dropped)
 
 
 def checked(doc_id: str, text: str, start: int, end: int, surface: str | None) -> None:
@@ -104,9 +114,7 @@ def tag_with_spacy(
     out = Tagged([])
     texts = [d["text"] for d in documents]
     for d, doc in zip(documents, nlp.pipe(texts), strict=True):
-        tagged = relabel(spacy_spans(doc, d["doc_id"], d["text"]), label_map or {})
-        out.rows.append({"doc_id": d["doc_id"], "entities": _entities(tagged)})
-        out.dropped.update(tagged.dropped)
+        _add(out, d["doc_id"], spacy_spans(doc, d["doc_id"], d["text"]), label_map or {})
     return out
 
 
@@ -120,10 +128,6 @@ def load_spacy(name_or_path: str) -> Any:
         raise OutsideModelError(
             f"{name_or_path}: not an installed spaCy pipeline or a pipeline folder ({e})"
         ) from None
-
-
-def _entities(tagged: Tagged) -> list[dict[str, Any]]:
-    return [{"start": s, "end": e, "label": lab} for s, e, lab in tagged.rows[0]["entities"]]
 
 
 def load_token_classifier(path: Path) -> Any:
@@ -152,12 +156,18 @@ def load_token_classifier(path: Path) -> Any:
     )
 
 
+def _squash(text: str) -> str:
+    """Without case, accents, spaces and word-piece marks (uncased tokenizers drop them)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+|##|▁|Ġ", "", kept)
+
+
 def _same_surface(word: str, found: str) -> bool:
-    """The pipeline's word is decoded from word pieces: compare without case, spaces and ##."""
+    """The pipeline's word is decoded from word pieces: compare them squashed."""
     if "[UNK]" in word or "<unk>" in word:
         return True
-    squash = re.compile(r"\s+|##|▁|Ġ")
-    return squash.sub("", word).casefold() == squash.sub("", found).casefold()
+    return _squash(word) == _squash(found)
 
 
 def transformer_spans(classifier: Any, doc_id: str, text: str) -> Spans:
@@ -189,7 +199,6 @@ def tag_with_transformer(
     """Run a token-classification pipeline on each article's text; one row per article."""
     out = Tagged([])
     for d in documents:
-        tagged = relabel(transformer_spans(classifier, d["doc_id"], d["text"]), label_map or {})
-        out.rows.append({"doc_id": d["doc_id"], "entities": _entities(tagged)})
-        out.dropped.update(tagged.dropped)
+        spans = transformer_spans(classifier, d["doc_id"], d["text"])
+        _add(out, d["doc_id"], spans, label_map or {})
     return out

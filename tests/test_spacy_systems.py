@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from baselines import benchmark_cli
 from baselines.benchmark import bare
 from baselines.evaluation import cli as evaluation_cli
-from baselines.outside import OutsideModelError, spacy_spans
+from baselines.outside import OutsideModelError, spacy_spans, transformer_spans
 from baselines.systems.base import CorpusData
 from baselines.systems.registry import SYSTEMS
 from baselines.systems.spacy_finetune import Settings, SpacyFineTuned
@@ -184,3 +184,22 @@ def test_predict_needs_exactly_one_model(corpus: Path, tmp_path: Path) -> None:
         assert result.exit_code == 1 and "exactly one of" in result.output
     result = CliRunner().invoke(app(), [*args, "--spacy-model", "no_such_pipeline_x"])
     assert result.exit_code == 1 and "not an installed spaCy pipeline" in result.output
+
+
+def test_transformer_spans_refuse_offsets_that_do_not_read_the_models_word() -> None:
+    text = "Workers left.\nKim Jong Un spoke."
+
+    def shifted(line: str) -> list[dict]:  # a model whose offsets are off by one
+        at = line.find("Kim")
+        if at < 0:
+            return []
+        return [{"start": at + 1, "end": at + 12, "word": "kim jong un", "entity_group": "PER"}]
+
+    with pytest.raises(OutsideModelError, match="'kim jong un' in the model's output"):
+        transformer_spans(shifted, "x", text)
+
+    def right(line: str) -> list[dict]:
+        return [{**g, "start": g["start"] - 1, "end": g["end"] - 1} for g in shifted(line)]
+
+    assert transformer_spans(right, "x", text) == [(14, 25, "PER")]
+    assert text[14:25] == "Kim Jong Un"
