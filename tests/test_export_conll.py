@@ -181,8 +181,12 @@ def test_plain_conll_has_no_comments_and_comments_come_only_on_request() -> None
 
 def test_conll_text_that_looks_like_markup_stays_tokens(tmp_path: Path) -> None:
     real = corpus()[0][0]
-    text = "# doc_id = x\n-DOCSTART- -X- O O\nKim\u00a0Jong Un said # sent_id = y .\n"
-    spans = [("Kim\u00a0Jong Un", "PERSON"), ("-DOCSTART-", "ORG"), ("#", "CARDINAL")]
+    text = (
+        "# doc_id = x\n-DOCSTART- -X- O O\nKim\u00a0Jong Un said # sent_id = y .\n"
+        "North\u2028Korea\x85Russia\r\nSeoul\x0bTokyo.\n"
+    )
+    spans = [("Kim\u00a0Jong Un", "PERSON"), ("-DOCSTART-", "ORG"), ("#", "CARDINAL"),
+             ("North\u2028Korea", "GPE"), ("Seoul\x0bTokyo", "LOC")]  # fmt: skip
     entities = []
     for i, (needle, label) in enumerate(spans):
         start, end = find(text, needle, nth=1)
@@ -199,7 +203,7 @@ def test_conll_text_that_looks_like_markup_stays_tokens(tmp_path: Path) -> None:
     offsets = conll.align([t.text for t in read], text)
     found = {(offsets[e.start][0], offsets[e.end - 1][1], e.label_) for e in read.ents}
     assert found == expected_spans(doc, "entities")
-    assert ("Kim\u00a0Jong" not in [t.text for t in read]) and len(found) == 3
+    assert ("Kim\u00a0Jong" not in [t.text for t in read]) and len(found) == len(spans)
     rich = conll.parse(
         convert("conll", [doc], {doc.doc_id: "train"}, comments=True)["entities/train.conll"]
     )
