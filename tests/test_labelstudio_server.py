@@ -94,7 +94,8 @@ def test_push_pull_round_trip_and_one_annotator_edit(ls_server: Server, corpus: 
     args = ["pull", "--url", ls_server.url, "--project", "nkw-e2e", "--root", str(corpus)]
     dry = runner.invoke(ls_app, [*args, "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
-    assert f"would change {doc_id}" in dry.output and snapshot(corpus) == before
+    assert f"would change annotations/{doc_id}.json" in dry.output
+    assert snapshot(corpus) == before
 
     real = runner.invoke(ls_app, args, env=env)
     assert real.exit_code == 0, real.output
