@@ -1,5 +1,6 @@
-"""Two pure functions: a corpus document -> a Label Studio task, and a Label
-Studio annotation result -> our Annotation.
+"""Two pure functions: a corpus document -> a Label Studio task (``to_task``), and
+a Label Studio annotation result -> our Annotation (here; regions are read by
+``regions``, relations and records assembled here).
 
 Offsets: Label Studio 1.23.2's Text tag stores region offsets in Unicode code
 points (its editor test "NER - Emoji - Text: should calculate offsets by code
@@ -17,7 +18,6 @@ whatever order the front end saves its result in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,294 +28,31 @@ from loaders.labels import Role
 from loaders.labelstudio.config import (
     DOC_ID,
     RECORD_CHOICES,
-    RECORD_TEXTS,
     RELATION_TARGET,
-    SPAN_LAYERS,
     TEXT,
     RelationLabel,
 )
 from loaders.labelstudio.latest import Picked, pick_latest
-from loaders.model import Annotation, Document
+from loaders.labelstudio.regions import Reader, Region, read_item
+from loaders.labelstudio.to_task import Result, annotation_to_result, document_to_task
+from loaders.model import Annotation
 
-__all__ = ["Picked", "pick_latest"]  # re-exported: the pull reports which annotation it took
-
-Result = list[dict[str, Any]]
+# Re-exported: the pull, the predictions reader and the tests take them from here.
+__all__ = [
+    "MINT_PREFIX",
+    "Picked",
+    "Result",
+    "annotation_of",
+    "annotation_to_result",
+    "document_to_task",
+    "pick_latest",
+    "result_to_annotation",
+    "task_doc_id",
+    "task_to_annotation",
+]
 
 # Id prefixes of new regions, per layer (the committed files' convention).
 MINT_PREFIX = {"entity": "E", "attribution": "S", "control": "C", "record": "A", "zone": "Z"}
-
-
-# ---------------------------------------------------------------- document -> task
-
-
-def _span(region_id: str, layer: str, start: int, end: int, text: str, labels: list[str]) -> dict:
-    return {
-        "id": region_id,
-        "from_name": layer,
-        "to_name": TEXT,
-        "type": "labels",
-        "value": {"start": start, "end": end, "text": text[start:end], "labels": labels},
-    }
-
-
-def _per_region(region: dict, name: str, kind: str, value: str) -> dict:
-    key = "text" if kind == "textarea" else kind
-    span = region["value"]
-    return {
-        "id": region["id"],
-        "from_name": name,
-        "to_name": TEXT,
-        "type": kind,
-        "value": {"start": span["start"], "end": span["end"], key: [value]},
-    }
-
-
-def _relation(from_id: str, to_id: str, label: RelationLabel) -> dict:
-    return {
-        "from_id": from_id,
-        "to_id": to_id,
-        "type": "relation",
-        "direction": "right",
-        "labels": [label.value],
-    }
-
-
-def annotation_to_result(annotation: Annotation, text: str) -> Result:
-    """Every layer of ``annotation`` as a Label Studio result list.
-
-    Raises CorpusError for what the config cannot carry: two records on one
-    CUE, or two regions with one id.
-    """
-    doc = annotation.doc_id
-    problems: list[Problem] = []
-    result: Result = []
-    for i, zone in enumerate(annotation.zones, start=1):
-        result.append(_span(f"{doc}-Z{i}", "zone", zone.start, zone.end, text, [zone.label.value]))
-    for e in annotation.entities:
-        result.append(_span(e.id, "entity", e.start, e.end, text, [e.label.value]))
-    regions = {}
-    for s in annotation.attribution_spans:
-        regions[s.id] = _span(s.id, "attribution", s.start, s.end, text, [s.role.value])
-        result.append(regions[s.id])
-    for c in annotation.control_measures:
-        result.append(_span(c.id, "control", c.start, c.end, text, [x.value for x in c.labels]))
-
-    cue_of = {r.id: r.cue for r in annotation.attributions}
-    relations: Result = []
-    seen_cues: dict[str, str] = {}
-    for r in annotation.attributions:
-        if r.cue in seen_cues:
-            problems.append(
-                Problem(
-                    f"annotations/{doc}.json",
-                    r.id,
-                    f"shares CUE {r.cue} with record {seen_cues[r.cue]}",
-                    "Label Studio keys a record by its CUE: give each record its own CUE span",
-                )
-            )
-            continue
-        seen_cues[r.cue] = r.id
-        cue = regions.get(r.cue)
-        if cue is None:
-            problems.append(
-                Problem(f"annotations/{doc}.json", r.id, f"CUE {r.cue} missing", "validate first")
-            )
-            continue
-        result.append(_per_region(cue, "record_id", "textarea", r.id))
-        if r.source_id is not None:
-            result.append(_per_region(cue, "source_id", "textarea", r.source_id))
-        for name in RECORD_CHOICES:
-            result.append(_per_region(cue, name, "choices", getattr(r, name).value))
-        if r.source is not None:
-            relations.append(_relation(r.cue, r.source, RelationLabel.SOURCE))
-        for content in r.content:
-            relations.append(_relation(r.cue, content, RelationLabel.CONTENT))
-        if r.parent is not None and r.parent in cue_of:
-            relations.append(_relation(r.cue, cue_of[r.parent], RelationLabel.PARENT))
-
-    ids = [item["id"] for item in result if item["type"] == "labels"]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(
-            Problem(f"annotations/{doc}.json", dup, "two spans share this id", "make ids unique")
-        )
-    if problems:
-        raise CorpusError(problems)
-    return result + relations
-
-
-def document_to_task(document: Document) -> dict[str, Any]:
-    """The task for one article: data holds doc_id and text; the gold (if any)
-    goes in as the task's one annotation."""
-    task: dict[str, Any] = {"data": {DOC_ID: document.doc_id, TEXT: document.text}}
-    if not document.annotation.is_empty():
-        task["annotations"] = [{"result": annotation_to_result(document.annotation, document.text)}]
-    return task
-
-
-# ---------------------------------------------------------------- export -> annotation
-
-
-@dataclass
-class _Region:
-    id: str
-    start: int
-    end: int
-    layer: str | None = None
-    labels: list[str] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Reader:
-    """Collects problems while reading one task's result; names the task."""
-
-    where: str
-    text: str
-    problems: list[Problem] = field(default_factory=list)
-
-    def fail(self, record: str, message: str, fix: str) -> None:
-        # Region ids come from the export: cut them as any other stored value.
-        self.problems.append(Problem(self.where, clip(record)[1:-1], message, fix))
-
-
-def _utf16_hint(text: str, start: int, end: int, stored: str) -> str:
-    """Say so when the offsets fit the text counted in UTF-16 code units."""
-    units = text.encode("utf-16-le")
-    if units[2 * start : 2 * end].decode("utf-16-le", errors="replace") == stored:
-        return " (the offsets look like UTF-16 code units, not code points)"
-    return ""
-
-
-def _offsets(reader: _Reader, rid: str, value: dict) -> tuple[int, int] | None:
-    start, end = value.get("start"), value.get("end")
-    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
-        message = f"start/end are not integers: {clip(start)}, {clip(end)}"
-        reader.fail(rid, message, "re-draw the region")
-        return None
-    assert isinstance(start, int) and isinstance(end, int)
-    if not 0 <= start < end <= len(reader.text):
-        reader.fail(
-            rid,
-            f"offsets [{start}, {end}) out of range 0..{len(reader.text)}",
-            "re-draw the region",
-        )
-        return None
-    return start, end
-
-
-def _read_item(reader: _Reader, item: Any, regions: dict[str, _Region]) -> None:
-    if not isinstance(item, dict):
-        reader.fail(
-            "<result>",
-            f"result item is not an object: {clip(item)}",
-            "delete the item from the annotation's result",
-        )
-        return
-    rid, name, kind, value = (
-        item.get("id"),
-        item.get("from_name"),
-        item.get("type"),
-        item.get("value"),
-    )
-    if not isinstance(rid, str) or not rid:
-        reader.fail(
-            "<result>", f"region without an id: {clip(item)}", "re-draw the region in Label Studio"
-        )
-        return
-    if not isinstance(name, str) or not isinstance(kind, str):
-        reader.fail(
-            rid,
-            f"from_name/type are not strings: {clip(name)}, {clip(kind)}",
-            "re-draw the region in Label Studio",
-        )
-        return
-    if item.get("to_name") != TEXT or not isinstance(value, dict):
-        reader.fail(
-            rid,
-            f"not a region of the {TEXT!r} tag: {clip(item)}",
-            f"re-draw the region on the {TEXT!r} tag",
-        )
-        return
-    offsets = _offsets(reader, rid, value)
-    if offsets is None:
-        return
-    region = regions.setdefault(rid, _Region(rid, *offsets))
-    if (region.start, region.end) != offsets:
-        reader.fail(
-            rid,
-            f"parts of the region disagree on offsets: {offsets} vs {region.start, region.end}",
-            "re-draw the region",
-        )
-        return
-    if kind == "labels" and name in SPAN_LAYERS:
-        _read_labels(reader, region, str(name), value)
-    elif kind == "choices" and name in RECORD_CHOICES:
-        _read_field(
-            reader, region, str(name), value.get("choices"), allowed=RECORD_CHOICES[str(name)]
-        )
-    elif kind == "textarea" and name in RECORD_TEXTS:
-        _read_field(reader, region, str(name), value.get("text"), allowed=None)
-    else:
-        reader.fail(
-            rid,
-            f"unknown control {clip(name)} of type {clip(kind)}",
-            f"the project's config is not nkworkers' (expected one of "
-            f"{sorted([*SPAN_LAYERS, *RECORD_CHOICES, *RECORD_TEXTS])})",
-        )
-
-
-def _read_labels(reader: _Reader, region: _Region, layer: str, value: dict) -> None:
-    enum, multiple = SPAN_LAYERS[layer]
-    labels = value.get("labels")
-    if region.layer is not None:
-        reader.fail(region.id, f"labelled in two layers: {region.layer} and {layer}", "split it")
-        return
-    allowed = [m.value for m in enum]
-    if (
-        not isinstance(labels, list)
-        or not labels
-        or not all(isinstance(x, str) for x in labels)
-        or (len(labels) > 1 and not multiple)
-    ):
-        reader.fail(
-            region.id,
-            f"{layer} labels {clip(labels)}",
-            f"give {'one or more' if multiple else 'exactly one'} of {allowed}",
-        )
-        return
-    unknown = [x for x in labels if x not in allowed]
-    if unknown or len(set(labels)) != len(labels):
-        reader.fail(
-            region.id,
-            f"unknown or repeated {layer} label(s) {clip(unknown or labels)}",
-            f"use {allowed}",
-        )
-        return
-    stored = value.get("text")
-    actual = reader.text[region.start : region.end]
-    if stored is not None and stored != actual:
-        reader.fail(
-            region.id,
-            f"span text {clip(stored)} differs from the article's "
-            f"text[{region.start}:{region.end}] {clip(actual)}"
-            + _utf16_hint(reader.text, region.start, region.end, str(stored)),
-            "re-draw the region on the article text",
-        )
-        return
-    region.layer, region.labels = layer, list(labels)
-
-
-def _read_field(reader: _Reader, region: _Region, name: str, values: Any, allowed: Any) -> None:
-    ok = isinstance(values, list) and len(values) == 1 and isinstance(values[0], str)
-    value = values[0].strip() if ok else ""
-    if not value or (allowed is not None and value not in [m.value for m in allowed]):
-        expected = [m.value for m in allowed] if allowed is not None else "one non-empty line"
-        reader.fail(region.id, f"{name} is {clip(values)}", f"give {expected}")
-        return
-    if name in region.fields:
-        reader.fail(region.id, f"{name} given twice", "keep one")
-        return
-    region.fields[name] = value
 
 
 def _number(identifier: str) -> tuple[str, int, str]:
@@ -340,7 +77,7 @@ class _Minter:
 
 
 def _relations(
-    reader: _Reader, result: list, regions: dict[str, _Region]
+    reader: Reader, result: list, regions: dict[str, Region]
 ) -> dict[str, dict[RelationLabel, list[str]]]:
     """CUE region id -> relation label -> target region ids."""
     links: dict[str, dict[RelationLabel, list[str]]] = {}
@@ -396,7 +133,7 @@ def result_to_annotation(
     ``where`` names the task in every problem. Raises CorpusError listing
     every problem found.
     """
-    reader = _Reader(where, text)
+    reader = Reader(where, text)
     if not isinstance(result, list):
         raise CorpusError(
             [
@@ -408,11 +145,11 @@ def result_to_annotation(
                 )
             ]
         )
-    regions: dict[str, _Region] = {}
+    regions: dict[str, Region] = {}
     for item in result:
         if isinstance(item, dict) and item.get("type") == "relation":
             continue
-        _read_item(reader, item, regions)
+        read_item(reader, item, regions)
     for region in regions.values():
         if region.layer is None:
             reader.fail(
@@ -431,8 +168,8 @@ def result_to_annotation(
 
 
 def _assemble(
-    reader: _Reader,
-    regions: dict[str, _Region],
+    reader: Reader,
+    regions: dict[str, Region],
     links: dict[str, dict[RelationLabel, list[str]]],
     *,
     doc_id: str,
@@ -445,11 +182,11 @@ def _assemble(
     }
     text = reader.text
 
-    def layer(name: str) -> list[_Region]:
+    def layer(name: str) -> list[Region]:
         found = [r for r in ordered if r.layer == name]
         return found if name == "zone" else sorted(found, key=lambda r: _number(ours[r.id]))
 
-    def span(r: _Region) -> dict[str, Any]:
+    def span(r: Region) -> dict[str, Any]:
         return {"id": ours[r.id], "start": r.start, "end": r.end, "text": text[r.start : r.end]}
 
     cues = [r for r in layer("attribution") if r.labels == [Role.CUE.value]]
