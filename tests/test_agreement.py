@@ -82,16 +82,13 @@ def _folder(corpus: Path, name: str) -> Path:
     return folder
 
 
-def test_agreement_between_any_two_folders_matches_the_committed_pair() -> None:
-    result = CliRunner().invoke(
-        _cli(), ["agreement", "--root", str(ROOT), "--a", "annotator_a", "--b", "annotator_b",
-                 "--json"]
-    )  # fmt: skip
+@pytest.mark.parametrize(("a", "b"), [("annotator_a", "annotator_b"), ("gold", "annotator_b")])
+def test_agreement_between_any_two_folders_matches_the_committed_pair(a: str, b: str) -> None:
+    args = ["agreement", "--root", str(ROOT), "--a", a, "--b", b, "--json"]
+    result = CliRunner().invoke(_cli(), args)
     assert result.exit_code == 0, result.output
-    pair = json.loads(result.stdout)
-    assert pair == {
-        "annotator_a vs annotator_b": corpus_agreement(ROOT)["annotator_a vs annotator_b"]
-    }
+    name = f"{a} vs {b}"
+    assert json.loads(result.stdout) == {name: corpus_agreement(ROOT)[name]}
 
 
 def test_adjudication_lists_exactly_the_difference(corpus: Path) -> None:
