@@ -34,8 +34,15 @@ PIPELINE = "pipeline"  # sub-folder of a saved model
 
 @dataclass(frozen=True)
 class Settings:
-    learn_rates: tuple[float, ...] = (2e-4,)
-    max_epochs: int = 8
+    """The search: each rate is tried for up to max_epochs; validation picks rate and epoch.
+
+    Measured leave-one-document-out (strict F1, 5 folds, seed 0): one rate 2e-4
+    over 8 epochs 0.858 ± 0.027 (0.853 without rehearsal); rates 3e-4 and 1e-3
+    over 10 epochs 0.876 ± 0.038 (1e-4 added: never chosen, same figure).
+    """
+
+    learn_rates: tuple[float, ...] = (3e-4, 1e-3)
+    max_epochs: int = 10
     batch_size: int = 8
     dropout: float = 0.1
     rehearse: bool = True
