@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import baselines, build_scale, cli_help, labelstudio, load, report, scoring
+from benchmarks import baselines, build_scale, cli_help, labelstudio, load, report, scoring, tag
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,6 +27,7 @@ PARTS: dict[str, Runner] = {
     "labelstudio": labelstudio.run,
     "baselines": baselines.run,
     "cli": cli_help.run,
+    "tag": tag.run,
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmarks import tag as tag_part
+
 
 def _s(summary: dict[str, Any]) -> str:
     return (
@@ -107,6 +109,7 @@ RENDERERS = {
     "labelstudio": labelstudio,
     "baselines": baselines,
     "cli": cli,
+    "tag": tag_part.markdown_lines,
 }
 
 
