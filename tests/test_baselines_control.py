@@ -22,6 +22,7 @@ from baselines.systems.control_minilm import MiniLMMultiLabel
 from baselines.systems.control_setfit import SetFitOneVsRest
 from baselines.systems.control_similarity import DescriptionSimilarity
 from baselines.systems.control_tfidf import TfidfLogReg
+from baselines.systems.control_twostage import TwoStage
 from loaders.labels import ControlCategory
 from loaders.predictions import PredictionRow
 
@@ -31,6 +32,7 @@ SMALL: dict[str, Callable[[], System]] = {
     "control-setfit": lambda: SetFitOneVsRest(num_iterations=1, batch_size=32),
     "control-similarity": DescriptionSimilarity,
     "control-minilm": lambda: MiniLMMultiLabel(epochs=1),
+    "control-twostage": TwoStage,
 }
 
 
@@ -77,7 +79,9 @@ def test_trains_predicts_and_scores_on_the_real_corpus(name: str, data: CorpusDa
     assert 0.0 <= report["control_measures"]["sentences"]["micro"]["f1"] <= 1.0
 
 
-@pytest.mark.parametrize("name", ["control-lexicon", "control-tfidf-lr", "control-similarity"])
+@pytest.mark.parametrize(
+    "name", ["control-lexicon", "control-tfidf-lr", "control-similarity", "control-twostage"]
+)
 def test_poisoned_test_split_changes_nothing(name: str, data: CorpusData) -> None:
     documents = bare(data.validation["documents"])
     clean, dirty = SMALL[name](), SMALL[name]()

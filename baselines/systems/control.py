@@ -10,6 +10,7 @@ from baselines.systems.control_minilm import MiniLMMultiLabel
 from baselines.systems.control_setfit import SetFitOneVsRest
 from baselines.systems.control_similarity import DescriptionSimilarity
 from baselines.systems.control_tfidf import TfidfLogReg
+from baselines.systems.control_twostage import TwoStage
 
 SYSTEMS: dict[str, Callable[[], System]] = {
     KeywordLexicon.name: KeywordLexicon,
@@ -17,4 +18,5 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     SetFitOneVsRest.name: SetFitOneVsRest,
     DescriptionSimilarity.name: DescriptionSimilarity,
     MiniLMMultiLabel.name: MiniLMMultiLabel,
+    TwoStage.name: TwoStage,
 }
