@@ -74,7 +74,7 @@ def kind_of(path: Path) -> str:
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder; pass a JSONL, a parquet or a folder")
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
     if suffix == ".parquet":
         return "parquet"

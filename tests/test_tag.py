@@ -184,3 +184,28 @@ def test_tag_refuses_a_model_folder_that_is_not_one(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "model.json: missing" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_tag_output_goes_to_label_studio_as_predictions(models: list[Path], tmp_path: Path) -> None:
+    from loaders.labelstudio.predictions import read_predictions as ls_predictions
+
+    out = tmp_path / "pre.jsonl"
+    run_local(models=models, input_path=ROOT / "raw", out=out, show_progress=False)
+    texts = {a["doc_id"]: a["text"] for a in raw_articles()}
+    results = ls_predictions(out, texts)  # what `nkworkers ls push --predictions` attaches
+    assert sorted(results) == sorted(texts)
+    labels = {r["type"] for result in results.values() for r in result}
+    assert "labels" in labels and "relation" in labels
+
+
+def test_train_command_writes_a_folder_once(tmp_path: Path) -> None:
+    out = tmp_path / "gaz"
+    args = ["train", "--system", "entities-gazetteer", "--out", str(out), "--root", str(ROOT)]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert json.loads((out / "model.json").read_text())["system"] == "entities-gazetteer"
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 1 and "already exists" in again.output
+    unknown = CliRunner().invoke(app, ["train", "--system", "nope", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 1 and "unknown system 'nope'" in unknown.output
+    assert "Traceback" not in again.output + unknown.output
