@@ -105,7 +105,8 @@ def batches(
         yield batch, skipped
 
 
-def _progress(total: int | None) -> Any:
+def progress_bar() -> Any:
+    """A rich progress bar with articles/s (the task carries a ``rate`` field)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -137,12 +138,12 @@ def run_local(
 ) -> Summary:
     """Tag input_path with the models into out, in this process; see the module docstring."""
     systems = load_systems(models)
-    output, total = _open(input_path, out, resume)
+    output, total = open_output(input_path, out, resume)
     seen = Seen(output.done_ids())
     started = time.perf_counter()
     tagged = skipped = 0
     pending: list[dict[str, Any]] = []
-    with _progress(total) as progress:
+    with progress_bar() as progress:
         bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
         for articles, n_skipped in batches(
             read_items(input_path), seen, batch_size, lambda r: pending.append(r.to_json())
@@ -155,10 +156,11 @@ def run_local(
             rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
             progress.update(bar, advance=advance, rate=rate)
         output.add_rejects(pending)
-    return _finish(output, tagged, skipped, started)
+    return finish_run(output, tagged, skipped, started)
 
 
-def _open(input_path: Path, out: Path, resume: bool) -> tuple[Output, int | None]:
+def open_output(input_path: Path, out: Path, resume: bool) -> tuple[Output, int | None]:
+    """The run's Output and the input's record count; TagError for a refused input or OUT."""
     from baselines.tag_input import InputError
 
     try:
@@ -168,7 +170,8 @@ def _open(input_path: Path, out: Path, resume: bool) -> tuple[Output, int | None
         raise TagError(str(exc)) from None
 
 
-def _finish(output: Output, tagged: int, skipped: int, started: float) -> Summary:
+def finish_run(output: Output, tagged: int, skipped: int, started: float) -> Summary:
+    """Merge the parts onto OUT and sum the run up."""
     rows = output.finish()
     rejects = rejects_path(output.out) if output.rejected else None
     return Summary(

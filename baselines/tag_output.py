@@ -143,13 +143,23 @@ def _rows(path: Path) -> Iterator[Row]:
         yield line.value
 
 
+def _unique(sources: list[Path]) -> Iterator[Row]:
+    """Rows of every source, a doc_id's first row only: a crash between the rename onto
+    OUT and the removal of the parts leaves rows in both, and a resume must not double them."""
+    written: set[str] = set()
+    for source in sources:
+        for row in _rows(source):
+            if row["doc_id"] not in written:
+                written.add(row["doc_id"])
+                yield row
+
+
 def _write_jsonl(staged: Path, sources: list[Path]) -> int:
     n = 0
     with staged.open("w", encoding="utf-8") as handle:
-        for source in sources:
-            for row in _rows(source):
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
+        for row in _unique(sources):
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
     return n
 
 
@@ -161,26 +171,25 @@ def _schema(sources: list[Path]) -> tuple[Any, set[str]]:
     names: dict[str, None] = {"doc_id": None}
     carried: dict[str, Any] = {}
     as_json: set[str] = set()
-    for source in sources:
-        for row in _rows(source):
-            for key, value in row.items():
-                names.setdefault(key, None)
-                if key in layers or key == "doc_id" or key in as_json:
-                    continue
-                try:
-                    typ = pa.array([value]).type
-                    old = carried.get(key, pa.null())
-                    carried[key] = (
-                        pa.unify_schemas(
-                            [pa.schema([(key, old)]), pa.schema([(key, typ)])],
-                            promote_options="permissive",
-                        )
-                        .field(key)
-                        .type
+    for row in _unique(sources):
+        for key, value in row.items():
+            names.setdefault(key, None)
+            if key in layers or key == "doc_id" or key in as_json:
+                continue
+            try:
+                typ = pa.array([value]).type
+                old = carried.get(key, pa.null())
+                carried[key] = (
+                    pa.unify_schemas(
+                        [pa.schema([(key, old)]), pa.schema([(key, typ)])],
+                        promote_options="permissive",
                     )
-                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                    as_json.add(key)
-                    carried.pop(key, None)
+                    .field(key)
+                    .type
+                )
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                as_json.add(key)
+                carried.pop(key, None)
     fields = []
     for name in names:
         if name == "doc_id":
@@ -200,14 +209,13 @@ def _write_parquet(staged: Path, sources: list[Path]) -> int:
     n = 0
     with pq.ParquetWriter(staged, schema) as writer:
         batch: list[Row] = []
-        for source in sources:
-            for row in _rows(source):
-                for key in as_json & row.keys():
-                    row[key] = json.dumps(row[key], ensure_ascii=False)
-                batch.append(row)
-                if len(batch) >= PART_ROWS:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    n, batch = n + len(batch), []
+        for row in _unique(sources):
+            for key in as_json & row.keys():
+                row[key] = json.dumps(row[key], ensure_ascii=False)
+            batch.append(row)
+            if len(batch) >= PART_ROWS:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                n, batch = n + len(batch), []
         if batch or n == 0:
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             n += len(batch)

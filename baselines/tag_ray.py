@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from baselines.artifacts import ModelError, check_folder
-from baselines.tag import Summary, TagError, _finish, _open, _progress, load_systems, tag_articles
+from baselines.tag import (
+    Summary,
+    TagError,
+    finish_run,
+    load_systems,
+    open_output,
+    progress_bar,
+    tag_articles,
+)
 from baselines.tag_input import (
     DEFAULT_MAX_LINE_BYTES,
     Article,
@@ -161,7 +169,7 @@ def run_ray(
         except ModelError as exc:
             raise TagError(str(exc)) from None
     kind = kind_of(input_path)
-    output, total = _open(input_path, out, resume)
+    output, total = open_output(input_path, out, resume)
     done = frozenset(output.done_ids())
     started_here = _start(address)
     started = time.perf_counter()
@@ -190,7 +198,7 @@ def run_ray(
     finally:
         if started_here:
             ray.shutdown()
-    return _finish(output, tagged, skipped, started)
+    return finish_run(output, tagged, skipped, started)
 
 
 def _collect(
@@ -198,7 +206,7 @@ def _collect(
 ) -> tuple[int, int]:
     tagged = skipped = 0
     started = time.perf_counter()
-    with _progress(total) as progress:
+    with progress_bar() as progress:
         bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
         for batch in results.iter_batches(batch_format="pyarrow", batch_size=None):
             rows, rejects = [], []

@@ -209,3 +209,19 @@ def test_train_command_writes_a_folder_once(tmp_path: Path) -> None:
     unknown = CliRunner().invoke(app, ["train", "--system", "nope", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 1 and "unknown system 'nope'" in unknown.output
     assert "Traceback" not in again.output + unknown.output
+
+
+def test_resume_after_a_crash_between_rename_and_cleanup_does_not_double_rows(
+    models: list[Path], tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", raw_articles())
+    out = tmp_path / "out.jsonl"
+    run_local(models=models, input_path=source, out=out, show_progress=False)
+    before = out.read_bytes()
+    # As if killed after OUT was renamed in but before the parts were removed.
+    parts = tmp_path / ".out.jsonl.parts"
+    parts.mkdir()
+    (parts / "part-000000.jsonl").write_bytes(before)
+    again = run_local(models=models, input_path=source, out=out, resume=True, show_progress=False)
+    assert (again.tagged, again.rows) == (0, 5)
+    assert out.read_bytes() == before
