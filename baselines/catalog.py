@@ -55,6 +55,9 @@ CATALOG: dict[str, Entry] = {
     "control-minilm": Entry(
         "control_measures", False, "bundled MiniLM fine-tuned, multi-label sentences"
     ),
+    "control-twostage": Entry(
+        "control_measures", False, "MiniLM sentence detector, then nearest clause prototype"
+    ),
 }
 
 

@@ -17,7 +17,6 @@ from baselines.systems.attribution import SYSTEMS
 from baselines.systems.attribution_deps import triples
 from baselines.systems.attribution_deps_rules import DepsAttribution
 from baselines.systems.attribution_parse import parse
-from baselines.systems.attribution_rules_io import rules_from_json, rules_to_json
 from baselines.systems.base import CorpusData
 from baselines.systems.sequences import Sentence, document_sentences
 
@@ -100,19 +99,11 @@ def test_attribution_deps_load_refuses_a_foreign_file(tmp_path: Path) -> None:
     (tmp_path / "deps.json").write_text('{"weights": [1, 2]}', encoding="utf-8")
     with pytest.raises(ValueError, match="cues"):
         DepsAttribution().load(tmp_path)
+    (tmp_path / "deps.json").write_text('{"cues": ["say"], "cues": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"deps\.json"):
+        DepsAttribution().load(tmp_path)
     with pytest.raises(FileNotFoundError):
         DepsAttribution().load(tmp_path / "missing")
-
-
-def test_attribute_rules_survive_json(data: CorpusData) -> None:
-    from baselines.systems.linking import AttributeRules
-
-    rules = AttributeRules.learn(data.train["documents"])
-    again = rules_from_json(rules_to_json(rules))
-    for source in ("the source", "Daily NK", "he", "an unseen Person Name", None):
-        assert again.attributes(source) == rules.attributes(source)
-    with pytest.raises(ValueError, match="kind_default"):
-        rules_from_json({**rules_to_json(rules), "kind_default": {"named": "many"}})
 
 
 def test_dependency_features_mark_the_source_and_content_of_a_reporting_verb(
@@ -147,3 +138,18 @@ def test_attribution_crf_deps_reads_records_off_the_parse(data: CorpusData) -> N
     spans = {s["id"]: text[s["start"] : s["end"]] for s in row["attribution_spans"]}
     triples = {(spans.get(r["source"]), spans[r["cue"]]) for r in row["attributions"]}
     assert ("the reporting partner", "suggested") in triples
+
+
+def test_attribution_crf_deps_predicts_the_same_after_save_and_load(
+    data: CorpusData, tmp_path: Path
+) -> None:
+    from baselines.systems.attribution_crf_deps import CrfDepsAttribution
+
+    system = CrfDepsAttribution(max_iterations=15)
+    system.fit(sealed(data))
+    system.save(tmp_path)
+    fresh = SYSTEMS["attribution-crf-deps"]()
+    fresh.load(tmp_path)
+    assert fresh.records == system.records  # the record mode chosen on validation
+    documents = bare(data.test["documents"])
+    assert fresh.predict(documents) == system.predict(documents)

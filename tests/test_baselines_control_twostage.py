@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from baselines.benchmark import bare, sealed
@@ -70,15 +69,19 @@ def test_twostage_predicts_the_same_after_save_and_load(
     fresh.load(tmp_path)
     documents = bare([*data.validation["documents"], *data.test["documents"]])
     assert fresh.predict(documents) == fitted.predict(documents)
-    (tmp_path / "centre.npy").unlink()
-    with pytest.raises(FileNotFoundError, match="centre"):
+    (tmp_path / "twostage.safetensors").unlink()
+    with pytest.raises(FileNotFoundError, match=r"twostage\.safetensors"):
         TwoStage().load(tmp_path)
 
 
-def test_twostage_load_refuses_a_pickled_array(tmp_path: Path, fitted: TwoStage) -> None:
+def test_twostage_load_refuses_foreign_files(tmp_path: Path, fitted: TwoStage) -> None:
     fitted.save(tmp_path)
-    np.save(tmp_path / "centre.npy", np.array([object()]), allow_pickle=True)
-    with pytest.raises(ValueError, match="centre"):
+    (tmp_path / "twostage.safetensors").write_bytes(b"not a tensor file")
+    with pytest.raises(ValueError, match="safetensors"):
+        TwoStage().load(tmp_path)
+    fitted.save(tmp_path)
+    (tmp_path / "twostage.json").write_text('{"alpha": 0.1}', encoding="utf-8")
+    with pytest.raises(ValueError, match="delta"):
         TwoStage().load(tmp_path)
 
 

@@ -132,8 +132,6 @@ def _sentence_of(sentences: list[Sentence], start: int) -> int:
 
 
 class CrfDepsAttribution(AttributionSystem):
-    description = "CRF on token + dependency-parse features; records from the parse at each cue"
-
     def __init__(self, name: str = "attribution-crf-deps", *, max_iterations: int = 100) -> None:
         super().__init__(name, CrfTagger(dependency_features, max_iterations=max_iterations))
         self.records = RecordMode()

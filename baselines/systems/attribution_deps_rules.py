@@ -17,7 +17,6 @@ step. What is learned, from the train documents only:
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,11 @@ from typing import Any
 from baselines.evaluation import evaluate_rows
 from baselines.systems.attribution_deps import ADVERBIAL, PREPOSITIONAL, Triple, triples
 from baselines.systems.attribution_parse import parse
-from baselines.systems.attribution_rules_io import rules_from_json, rules_to_json
 from baselines.systems.base import CorpusData, Row, Task
 from baselines.systems.features import REPORTING_WORDS
 from baselines.systems.linking import AttributeRules, quote_type
 from baselines.systems.sequences import Sentence, document_sentences, labelled
+from baselines.systems.storage import read_json, write_json
 from loaders.iob import tags_to_token_spans
 from loaders.labels import Role
 
@@ -119,9 +118,6 @@ def deps_row(
 class DepsAttribution:
     name = "attribution-deps"
     task: Task = "attribution"
-    description = (
-        "dependency-parse rules (spaCy en_core_web_sm): cue verb, its subject, its complement"
-    )
 
     def __init__(self) -> None:
         self.cues: frozenset[str] = frozenset()
@@ -164,15 +160,16 @@ class DepsAttribution:
         return deps_row(doc, sentences, found, self.rules)
 
     def save(self, directory: Path) -> dict[str, Any]:
-        state = {"cues": sorted(self.cues), "attribute_rules": rules_to_json(self.rules)}
-        (directory / "deps.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+        state = {"cues": sorted(self.cues), "attribute_rules": self.rules.to_json()}
+        write_json(directory, "deps.json", {**state, "selected": self.selected})
         return dict(self.selected)
 
     def load(self, directory: Path) -> None:
-        from loaders.jsonio import load_file
-
-        state = load_file(directory / "deps.json")
+        state = read_json(directory, "deps.json")
         if not isinstance(state, dict) or not isinstance(state.get("cues"), list):
             raise ValueError(f"{directory / 'deps.json'}: expected an object with a 'cues' list")
+        if not isinstance(state.get("attribute_rules"), dict):
+            raise ValueError(f"{directory / 'deps.json'}: no 'attribute_rules' object")
         self.cues = frozenset(str(c) for c in state["cues"])
-        self.rules = rules_from_json(state["attribute_rules"])
+        self.rules = AttributeRules.from_json(state["attribute_rules"])
+        self.selected = dict(state.get("selected") or {})

@@ -26,7 +26,6 @@ micro F1; the detector's C is scikit-learn's default.
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from baselines.systems.control_common import (
 from baselines.systems.control_embed import embed
 from baselines.systems.control_guidelines import all_descriptions
 from baselines.systems.control_lexicon import tokens
+from baselines.systems.storage import read_arrays, read_json, write_arrays, write_json
 from loaders.labels import ControlCategory
 
 THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.round(np.arange(0.2, 0.81, 0.05), 2))
@@ -55,6 +55,7 @@ DELTAS: tuple[float, ...] = (0.0, 0.05, 0.1)
 ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.5)
 COMMON_SHARE = 0.1  # a stem in more train sentences than this is a topic word
 MAX_SHARED = 2  # a stem in more categories' descriptions than this is not distinctive
+STATE = ("alpha", "threshold", "delta", "stems")
 ARRAYS = ("detector_coef", "detector_intercept", "centre", "prototypes", "prototype_labels")
 
 
@@ -84,7 +85,6 @@ def _units(text: str) -> list[tuple[int, int]]:
 class TwoStage:
     name = "control-twostage"
     task: Task = "control_measures"
-    description = "sentence detector + nearest clause prototype and description keywords (MiniLM)"
 
     def __init__(self) -> None:
         self.detector = LogisticRegression(class_weight="balanced", max_iter=2000)
@@ -205,35 +205,24 @@ class TwoStage:
             "prototypes": self.prototypes,
             "prototype_labels": self.prototype_labels,
         }
-        for name, array in arrays.items():
-            np.save(directory / f"{name}.npy", np.asarray(array), allow_pickle=False)
+        write_arrays(directory, "twostage.safetensors", arrays)
         state = {
             "alpha": self.alpha,
             "threshold": self.threshold,
             "delta": self.delta,
             "stems": self.stems,
+            "selected": self.selected,
         }
-        (directory / "twostage.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+        write_json(directory, "twostage.json", state)
         return dict(self.selected)
 
     def load(self, directory: Path) -> None:
-        from loaders.jsonio import load_file
-
-        arrays = {}
-        for name in ARRAYS:
-            path = directory / f"{name}.npy"
-            if not path.is_file():
-                raise FileNotFoundError(f"{path}: missing from the model folder")
-            try:
-                arrays[name] = np.load(path, allow_pickle=False)
-            except (ValueError, OSError) as error:
-                raise ValueError(f"{path}: not a numpy array file ({error})") from None
-        state = load_file(directory / "twostage.json")
-        if not isinstance(state, dict) or not {"alpha", "threshold", "delta", "stems"} <= set(
-            state
-        ):
+        arrays = read_arrays(directory, "twostage.safetensors")
+        state = read_json(directory, "twostage.json")
+        missing = [a for a in ARRAYS if a not in arrays]
+        if missing or not isinstance(state, dict) or not set(STATE) <= set(state):
             raise ValueError(
-                f"{directory / 'twostage.json'}: expected alpha, threshold, delta, stems"
+                f"{directory}: twostage files lack {missing or sorted(set(STATE) - set(state))}"
             )
         self.detector.coef_ = arrays["detector_coef"]
         self.detector.intercept_ = arrays["detector_intercept"]
@@ -242,3 +231,4 @@ class TwoStage:
         self.prototype_labels = arrays["prototype_labels"]
         self.alpha, self.threshold, self.delta = state["alpha"], state["threshold"], state["delta"]
         self.stems = [list(map(str, s)) for s in state["stems"]]
+        self.selected = dict(state.get("selected") or {})
