@@ -19,6 +19,7 @@ spaCy pipeline folder written by ``nlp.to_disk`` (no pickle).
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -94,7 +95,11 @@ class SpacyFineTuned:
     zero_shot = False
 
     def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+        # NKWORKERS_FAST=1 (tests): one rate, one epoch; the defaults are the real settings
+        fast = Settings(learn_rates=(1e-3,), max_epochs=1)
+        self.settings = settings or (
+            fast if os.environ.get("NKWORKERS_FAST") == "1" else Settings()
+        )
         self.nlp: Any = None
         self.selected: dict[str, Any] = {}
 
