@@ -49,6 +49,17 @@ def _chosen(values: list[str] | None, systems: dict) -> list[str]:
     return chosen or list(systems)
 
 
+def _folds(value: str | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    try:
+        return tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}: give fold ids such as 0,2", param_hint="--folds"
+        ) from None
+
+
 def benchmark_command(
     out: Annotated[Path, typer.Option(help="output folder")],
     cv: Annotated[
@@ -72,6 +83,10 @@ def benchmark_command(
     root: Annotated[Path, typer.Option(help="corpus checkout holding data/")] = Path("."),
     seed: Annotated[int, typer.Option(help="training and bootstrap seed")] = 0,
     bootstrap: Annotated[int, typer.Option(min=0, help="bootstrap replicates")] = 1000,
+    folds: Annotated[
+        str | None,
+        typer.Option(help="with --cv: comma-separated fold ids to run (default: every fold)"),
+    ] = None,
 ) -> None:
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
     from baselines.benchmark import Settings, StaleLeaderboard, run_benchmark
@@ -79,8 +94,9 @@ def benchmark_command(
     systems = _systems()
     chosen = _chosen(baselines, systems)
     settings = Settings(
-        root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap
-    )
+        root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap,
+        folds=_folds(folds),
+    )  # fmt: skip
     started = time.perf_counter()
     try:
         run_benchmark(
@@ -88,6 +104,9 @@ def benchmark_command(
         )
     except StaleLeaderboard as e:
         Console(stderr=True).print(f"[red]error:[/red] {out / 'leaderboard.json'}: {e}")
+        raise typer.Exit(1) from None
+    except ValueError as e:
+        Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False)
         raise typer.Exit(1) from None
     Console().print(
         f"wrote {out / 'leaderboard.json'} and {out / 'LEADERBOARD.md'} "

@@ -94,7 +94,10 @@ def system_order(names: Iterable[str]) -> list[str]:
 
 def _cell(row: dict[str, Any]) -> str:
     if "std" in row:
-        return f"{row['value']:.3f} ± {row['std']:.3f}"
+        n, of = len(row.get("folds", [])), row.get("of_folds", len(row.get("folds", [])))
+        return f"{row['value']:.3f} ± {row['std']:.3f}" + (
+            f" ({n} of {of} folds)" if n < of else ""
+        )
     if row["ci_low"] is None:
         return f"{row['value']:.3f}"
     return f"{row['value']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
