@@ -29,6 +29,9 @@ from loaders.jsonio import clip
 from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
+#: C0 controls but tab, LF and CR, and DEL: no article text holds them; UTF-16
+#: saved without a BOM decodes as "UTF-8" with a NUL after every letter.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_EVIDENCE = "as given to `nkworkers add-article`; not yet checked against the source"
 #: Nobody has looked at the outlet's terms when an article is added: say so.
 DEFAULT_RIGHTS = "unknown, not checked"
@@ -69,6 +72,27 @@ def _option_problems(fields: Mapping[str, object], error: ValidationError) -> li
     return problems
 
 
+def _text_problem(where: str, text: str) -> Problem | None:
+    """A text that is not plain UTF-8 prose: offsets into it would differ between tools."""
+    if text.startswith("\ufeff"):
+        return Problem(
+            where,
+            "<file>",
+            "the text starts with a byte-order mark (U+FEFF), which some editors and "
+            "tools drop, shifting every offset",
+            "save it as UTF-8 without BOM",
+        )
+    if match := CONTROL.search(text):
+        return Problem(
+            where,
+            "<file>",
+            f"control character {match.group()!r} at character {match.start()} "
+            "(a binary file, or UTF-16 saved without a BOM?)",
+            "save the article as plain UTF-8 text",
+        )
+    return None
+
+
 def next_number(doc_ids: list[str]) -> int:
     numbers = [int(m.group(1)) for d in doc_ids if (m := DOC_ID.match(d))]
     return max(numbers, default=-1) + 1
@@ -106,6 +130,8 @@ def add_article(
         ) from None
     if not text.strip():
         raise CorpusError([Problem(where, "<file>", "the text is empty", "give the article text")])
+    if (problem := _text_problem(where, text)) is not None:
+        raise CorpusError([problem])
     loaded = read_corpus(root)
     digest = sha256(data)
     for entry in loaded.manifest.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ RAW = "raw"
 MANIFEST = "raw/manifest.jsonl"
 ANNOTATIONS = "annotations"
 SPLITS = "annotations/splits.json"
+#: Largest raw text or annotation file read (bytes); a news article is far smaller.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -237,15 +240,60 @@ def read_index(root: Path) -> Index:
     return index
 
 
+def _not_plain(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a folder" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+
+
+def read_plain(path: Path, file: str, record: str) -> tuple[bytes | None, list[Problem]]:
+    """A corpus file's bytes (None when absent), refusing anything but a plain file.
+
+    A folder or FIFO in place of an article's file was once skipped in silence
+    (the build dropped the article), and a symlink let ``validate`` quote
+    another file (``text[0:12] is 'root:*:...'``): only regular files of at
+    most MAX_FILE_BYTES are read; anything else is a Problem.
+    """
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Problem(file, record, f"cannot be read ({exc.strerror})", "restore it")]
+    if not stat.S_ISREG(info.st_mode):
+        return None, [
+            Problem(
+                file,
+                record,
+                f"is {_not_plain(info.st_mode)}, not a plain file",
+                "put the file itself there (git restore it)",
+            )
+        ]
+    if info.st_size > MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                file,
+                record,
+                f"file of {info.st_size:,} bytes (at most {MAX_FILE_BYTES:,} are read)",
+                "restore the file; an article and its annotation are far smaller",
+            )
+        ]
+    try:
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [Problem(file, record, f"cannot be read ({exc.strerror})", "restore it")]
+
+
 def read_document(root: Path, doc_id: str) -> tuple[bytes | None, Annotation | None, list[Problem]]:
     """One article's raw bytes and parsed annotation (None where missing or unreadable)."""
-    raw_path = root / RAW / f"{doc_id}.txt"
-    raw = raw_path.read_bytes() if raw_path.is_file() else None
-    path = annotation_path(root, doc_id)
-    if not path.is_file():
-        return raw, None, []
-    annotation, problems = parse(f"{ANNOTATIONS}/{path.name}", path.read_bytes(), Annotation)
-    return raw, annotation, problems
+    raw, problems = read_plain(root / RAW / f"{doc_id}.txt", f"{RAW}/{doc_id}.txt", doc_id)
+    file = f"{ANNOTATIONS}/{doc_id}.json"
+    data, more = read_plain(annotation_path(root, doc_id), file, doc_id)
+    problems += more
+    if data is None:
+        return raw, None, problems
+    annotation, more = parse(file, data, Annotation)
+    return raw, annotation, problems + more
 
 
 def read_corpus(root: Path) -> Loaded:

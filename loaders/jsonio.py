@@ -15,6 +15,7 @@ line decoded as UTF-8 on its own, so a bad byte names its line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ MAX_INT_DIGITS = 20
 MAX_DEPTH = 64
 #: Values quoted in messages are cut to this many characters.
 CLIP = 80
+#: What may hold a lone surrogate: a \\uD800-\\uDFFF escape, or one already in the text.
+_MAY_HOLD_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 class JsonError(ValueError):
@@ -98,17 +101,56 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
+def _lone_surrogate(value: Any, where: str) -> tuple[str, str] | None:
+    """(where, the string) of the first string or key holding a lone surrogate."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where or "<document>", value
+        return None
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found = _lone_surrogate(key, f"a key of {where or '<document>'}")
+            if found:
+                return found
+            items.append((f"{where}.{key}" if where else key, child))
+    elif isinstance(value, list):
+        items = [(f"{where}.{i}" if where else str(i), child) for i, child in enumerate(value)]
+    for path, child in items:
+        if found := _lone_surrogate(child, path):
+            return found
+    return None
+
+
+def _refuse_lone_surrogates(text: str, value: Any) -> None:
+    """A lone \\ud800 escape is legal JSON but no character: UTF-8 cannot store it,
+    so the build's parquet writer, exports and viewer crash on it. Refuse it here."""
+    if not _MAY_HOLD_SURROGATE.search(text):
+        return
+    found = _lone_surrogate(value, "")
+    if found:
+        where, string = found
+        raise JsonError(
+            f"text is not valid Unicode (lone surrogate in the string at {clip(where)}: "
+            f"{clip(string)}; \\ud800-\\udfff escapes only come in pairs)",
+            "write the character itself, or remove the escape",
+        )
+
+
 def loads(text: str) -> Any:
     """Parse one JSON text strictly.
 
     Raises:
         JsonError: malformed JSON (with line and column), a duplicate key, an
-            over-long integer, NaN/Infinity, or nesting deeper than MAX_DEPTH.
+            over-long integer, NaN/Infinity, nesting deeper than MAX_DEPTH, or
+            a lone surrogate (``"\\ud800"``) in a string or key.
     """
     if text.count("[") + text.count("{") > MAX_DEPTH:
         _check_depth(text)
     try:
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_pairs_without_duplicates,
             parse_int=_parse_int,
@@ -123,6 +165,8 @@ def loads(text: str) -> Any:
         raise JsonError(
             "nesting too deep to read", "flatten the structure; no field nests that deep"
         ) from None
+    _refuse_lone_surrogates(text, value)
+    return value
 
 
 def decode(data: bytes) -> str:

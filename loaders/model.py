@@ -12,8 +12,9 @@ Every id is unique across the corpus because it starts with its doc_id
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
@@ -35,6 +36,39 @@ SCHEMA_VERSION = 1
 #: The forms of ``published``, as strptime formats and as people write them.
 PUBLISHED_FORMATS = {"%Y-%m-%d": "YYYY-MM-DD", "%Y-%m": "YYYY-MM"}
 URL_SCHEMES = ("http", "https")
+#: A doc_id names files (raw/<doc_id>.txt) and viewer pages (<doc_id>.html, linked as a
+#: relative URL): no path separator, no scheme ("javascript:..."), nothing to escape.
+DOC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_doc_id(value: str) -> str:
+    """Return ``value`` if it is a safe doc_id (DOC_ID).
+
+    Raises:
+        ValueError: saying which characters are allowed.
+    """
+    if not DOC_ID.fullmatch(value):
+        raise ValueError(
+            "doc_id must be 1 to 64 letters, digits, '_' or '-' "
+            "(it names the article's files and its viewer page)"
+        )
+    return value
+
+
+def check_unicode(value: Any) -> Any:
+    """Return ``value``; a string holding a lone surrogate (no character) is refused.
+
+    Raises:
+        ValueError: a lone surrogate, e.g. from a command-line byte that is not UTF-8.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"not valid Unicode at character {exc.start} (a byte that is not UTF-8?)"
+            ) from None
+    return value
 
 
 def check_published(value: str) -> str:
@@ -156,6 +190,16 @@ class ManifestEntry(_Strict):
     url: str | None
     sha256: str
     rights: str
+
+    @field_validator("*")
+    @classmethod
+    def _unicode(cls, value: Any) -> Any:
+        return check_unicode(value)
+
+    @field_validator("doc_id")
+    @classmethod
+    def _doc_id(cls, value: str) -> str:
+        return check_doc_id(value)
 
     @field_validator("published")
     @classmethod

@@ -1,0 +1,71 @@
+"""add-article refuses text and options that are not plain UTF-8, writing nothing.
+
+Found by attacking the CLI (issue 10): a UTF-16 file saved without a BOM
+decodes as "UTF-8" (a NUL after every letter) and was added; a UTF-8 BOM was
+added as the text's first character (offsets then differ between tools that
+drop it); and an option byte that is not UTF-8 (the shell passes it as a lone
+surrogate) ended in a UnicodeEncodeError traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loaders.cli import app
+from tests.conftest import snapshot
+
+runner = CliRunner()
+TEXT = "Workers in Russia were told to stay in groups of ten.\n"
+
+
+def _add(corpus: Path, text_file: Path, *options: str) -> tuple[int, str]:
+    args = ["add-article", str(text_file), "--root", str(corpus)]
+    result = runner.invoke(app, [*args, "--outlet", "X", "--published", "2024-01-02", *options])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (TEXT.encode("utf-16-le"), "control character '\\x00'"),
+        (b"\xef\xbb\xbf" + TEXT.encode(), "starts with a byte-order mark"),
+        (TEXT.encode() + b"\x1b[31m", "control character '\\x1b'"),
+    ],
+    ids=["utf16-without-bom", "utf8-bom", "escape-sequence"],
+)
+def test_add_article_refuses_text_that_is_not_plain_utf8(
+    corpus: Path, tmp_path: Path, data: bytes, says: str
+) -> None:
+    source = tmp_path / "article.txt"
+    source.write_bytes(data)
+    before = snapshot(corpus)
+    code, output = _add(corpus, source)
+    assert code == 1, output
+    assert says in output and ". Fix: " in output, output
+    assert snapshot(corpus) == before
+
+
+def test_add_article_names_an_option_that_is_not_utf8(corpus: Path, tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    before = snapshot(corpus)
+    # What Python makes of the byte 0xff in argv: the lone surrogate U+DCFF.
+    code, output = _add(corpus, source, "--headline", "Bad \udcff byte")
+    assert code == 1, output
+    assert "--headline" in output and "not valid Unicode" in output, output
+    assert "Traceback" not in output
+    assert snapshot(corpus) == before
+
+
+def test_add_article_takes_a_plain_text_with_crlf_and_tabs(corpus: Path, tmp_path: Path) -> None:
+    """The refusals above stop at control characters: CR, LF and tab are text."""
+    source = tmp_path / "article.txt"
+    source.write_bytes(b"Workers\tin Russia.\r\nA second line \xe2\x80\xa8 here.\r\n")
+    code, output = _add(corpus, source)
+    assert code == 0, output
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    assert result.exit_code == 0, result.output
