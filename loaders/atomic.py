@@ -48,8 +48,27 @@ def stage_bytes(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+def _in_place(path: Path) -> bool:
+    """``path`` is a symlink, device, FIFO or socket: written through, not renamed over."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    """Write to a temporary file beside ``path``, fsync, then rename over it.
+
+    A symlink, device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a pipe)
+    is written through, in place: renaming over it would replace the link or
+    the device node itself with a regular file (run as root, the machine's
+    /dev/null or /dev/stdout).
+    """
+    if _in_place(path):
+        with path.open("wb") as handle:
+            handle.write(data)
+        return
     tmp = stage_bytes(path, data)
     try:
         os.replace(tmp, path)

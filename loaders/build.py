@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
 from loaders import card, schema, swap
 from loaders.corpus import (
@@ -35,6 +36,7 @@ from loaders.corpus import (
 )
 from loaders.encode import compile_features
 from loaders.features import CONFIGS, FEATURES
+from loaders.jsonio import clip
 from loaders.labels import Split
 from loaders.model import Document
 from loaders.swap import tree_fingerprint
@@ -42,6 +44,7 @@ from loaders.validate import check_document, check_index, validate_loaded
 from loaders.views import ViewReport, documents_row, sentence_rows
 
 DATA = "data"
+README = "README.md"
 SPLITS = tuple(s.value for s in Split)
 _BATCH_DOCS = 64  # documents per row group: bounds memory, keeps files compact
 _PARALLEL_FROM = 200  # articles; below this, forking workers costs more than it saves
@@ -176,6 +179,7 @@ def write_tree(root: Path, out: Path) -> BuildResult:
     problem is found nothing more is written, and the build raises at the end
     with every problem (the caller discards ``out``).
     """
+    readme = read_readme(root)  # before the work: a bad README fails in a second
     index = read_index(root)
     problems: list[Problem] = check_index(index)
     report = ViewReport()
@@ -196,11 +200,45 @@ def write_tree(root: Path, out: Path) -> BuildResult:
         _flush(writers, pending)
         writers.close_empty()
     fingerprint = tree_fingerprint(out)
-    readme = card.update_front_matter(
-        (root / "README.md").read_text(encoding="utf-8"),
-        card.generated_yaml(writers.features, writers.counts, fingerprint),
-    )
+    block = card.generated_yaml(writers.features, writers.counts, fingerprint)
+    try:
+        readme = card.update_front_matter(readme, block)
+    except yaml.YAMLError as exc:
+        raise CorpusError([_readme_problem(_yaml_message(exc))]) from None
     return BuildResult(writers.counts, report, fingerprint, readme)
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 2}" if mark is not None else ""  # the block starts at line 2
+    return f"front matter is not valid YAML{where}: {clip(getattr(exc, 'problem', None) or exc)}"
+
+
+def _readme_problem(message: str) -> Problem:
+    return Problem(
+        README,
+        "<file>",
+        message,
+        "restore README.md (git restore README.md): it starts with a '---' YAML block",
+    )
+
+
+def read_readme(root: Path) -> str:
+    """README.md as text, whose front matter the build rewrites.
+
+    Raises:
+        CorpusError: missing, not a file, not UTF-8, or without a front matter block.
+    """
+    try:
+        readme = (root / README).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 ({exc.reason})"
+        raise CorpusError([_readme_problem(f"cannot be read: {reason}")]) from None
+    try:
+        card.split_front_matter(readme)
+    except card.CardError as exc:
+        raise CorpusError([_readme_problem(str(exc))]) from None
+    return readme
 
 
 def _flush(writers: _Writers, pending: dict[tuple[str, str], list[dict]]) -> None:
@@ -272,6 +310,6 @@ def _differences(root: Path, fresh: Path, readme: str) -> list[str]:
         or not (committed / name).exists()
         or (fresh / name).read_bytes() != (committed / name).read_bytes()
     ]
-    if (root / "README.md").read_text(encoding="utf-8") != readme:
+    if read_readme(root) != readme:
         diffs.append("README.md front matter differs from a fresh build")
     return diffs

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from baselines.evaluation.reader import PredictionError
 from loaders.corpus import read_index
+from loaders.jsonio import clip
 from loaders.labels import Split
 from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
 
@@ -22,10 +23,22 @@ ALL = "all"
 SPLIT_CHOICES = [*(s.value for s in Split), ALL]
 
 
+def _read_parquet(path: Path, columns: list[str] | None = None) -> Any:
+    """The table at ``path``; a damaged file is a PredictionError, not a traceback."""
+    import pyarrow as pa  # not at import: registering `evaluate` stays cheap
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise PredictionError(
+            f"{path}: not a readable parquet file ({clip(str(exc))}). "
+            "Fix: run `nkworkers build` to rewrite data/"
+        ) from None
+
+
 def load_gold(root: Path, split: str) -> list[dict[str, Any]]:
     """Rows of data/documents/<split>.parquet under a checkout; "all" reads every split."""
-    import pyarrow.parquet as pq  # not at import: registering `evaluate` stays cheap
-
     names = [s.value for s in Split] if split == ALL else [split]
     rows: list[dict[str, Any]] = []
     for name in names:
@@ -34,7 +47,7 @@ def load_gold(root: Path, split: str) -> list[dict[str, Any]]:
             raise FileNotFoundError(
                 f"{path}: no gold file. Fix: run `nkworkers build`, or pass --root of a checkout"
             )
-        rows += pq.read_table(path).to_pylist()
+        rows += _read_parquet(path).to_pylist()
     return rows
 
 
@@ -54,14 +67,12 @@ def load_scope(root: Path, split: str) -> GoldScope:
     manifest: an article in no split is one waiting for annotation
     (``add-article`` writes it with an empty annotation file).
     """
-    import pyarrow.parquet as pq
-
     gold = load_gold(root, split)
     scored = {row["doc_id"] for row in gold}
     in_splits = set(scored)
     for name in (s.value for s in Split):
         path = root / "data" / "documents" / f"{name}.parquet"
-        in_splits |= set(pq.read_table(path, columns=["doc_id"]).column("doc_id").to_pylist())
+        in_splits |= set(_read_parquet(path, ["doc_id"]).column("doc_id").to_pylist())
     index = read_index(root)  # problems here are validate's business, not evaluate's
     known = set(index.manifest) | index.raw_ids
     return GoldScope(
@@ -69,6 +80,39 @@ def load_scope(root: Path, split: str) -> GoldScope:
         outside=frozenset(in_splits - scored),
         unannotated=frozenset(known - in_splits),
     )
+
+
+def output_problem(out: Path, option: str, predictions: Path, other: Path | None) -> str | None:
+    """Why ``out`` cannot take the report (checked before scoring), or None.
+
+    A report written over the predictions file would destroy the input it
+    scores; two reports on one path would keep only the last.
+    """
+    if out.is_dir():
+        return f"{out}: is a folder. Fix: give {option} a file path, e.g. {out / 'report'}"
+    if not out.parent.is_dir():
+        return f"{out}: folder {out.parent} does not exist. Fix: create it, or write elsewhere"
+    if out.resolve() == predictions.resolve():
+        return (
+            f"{out}: is the predictions file; the report would overwrite it. "
+            f"Fix: give {option} another path"
+        )
+    if other is not None and out.resolve() == other.resolve():
+        return f"{out}: given to both --json and --markdown. Fix: give each its own path"
+    return None
+
+
+def write_report(out: Path, text: str) -> None:
+    """Write all or nothing (loaders.atomic); a failed write is one line, exit 1."""
+    from loaders.atomic import write_text
+
+    try:
+        write_text(out, text)
+    except OSError as exc:
+        _fail(
+            f"{out}: the report could not be written ({exc.strerror}). "
+            "Fix: free space, or write it elsewhere"
+        )
 
 
 def _fail(message: str) -> None:
@@ -113,6 +157,12 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 f"{split!r}; choose one of {SPLIT_CHOICES}", param_hint="--split"
             )
+        for out, option, other in (
+            (json_out, "--json", markdown_out),
+            (markdown_out, "--markdown", None),
+        ):
+            if out is not None and (problem := output_problem(out, option, predictions, other)):
+                _fail(problem)
         try:
             scope = load_scope(root, split)
             report = evaluate_files(
@@ -136,6 +186,6 @@ def register(app: typer.Typer) -> None:
             console.print(table)
         console.print(summary(report), highlight=False)
         if json_out:
-            json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            write_report(json_out, json.dumps(report, indent=2) + "\n")
         if markdown_out:
-            markdown_out.write_text(markdown(report), encoding="utf-8")
+            write_report(markdown_out, markdown(report))
