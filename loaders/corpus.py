@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,33 @@ def _line_text(path: Path, number: int) -> str | None:
             if i == number:
                 return raw.decode("utf-8", errors="replace")
     return None
+
+
+def refuse_writing_into_corpus(root: Path, out: Path, targets: Iterable[Path]) -> None:
+    """Refuse an output whose files would land in raw/, annotations/, data/ or README.md.
+
+    ``export --out raw`` once rewrote the raw texts with brat's "\\n" line
+    ends: no command but build, add-article and ls pull writes the corpus.
+
+    Raises:
+        CorpusError: naming ``out`` and the first corpus file it would overwrite or join.
+    """
+    base = root.resolve()
+    guarded = [base / RAW, base / ANNOTATIONS, base / "data"]
+    for target in targets:
+        path = target.resolve()
+        if path == base / "README.md" or any(g == path or g in path.parents for g in guarded):
+            shown = path.relative_to(base).as_posix()
+            raise CorpusError(
+                [
+                    Problem(
+                        str(out),
+                        "<out>",
+                        f"would write {shown} inside the corpus it reads",
+                        "write to a folder outside raw/, annotations/ and data/",
+                    )
+                ]
+            )
 
 
 def missing_root(root: Path) -> Problem | None:

@@ -21,6 +21,8 @@ from typer.testing import CliRunner, Result
 
 from baselines.evaluation.cli import load_gold, register
 from loaders.atomic import write_text
+from loaders.cli import app as main_app
+from tests.conftest import snapshot
 
 
 def _app() -> typer.Typer:
@@ -123,3 +125,25 @@ def test_atomic_write_keeps_a_symlinked_file_a_symlink(tmp_path: Path) -> None:
     link.symlink_to(real)
     write_text(link, "new\n")
     assert link.is_symlink() and real.read_text(encoding="utf-8") == "new\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "folder"),
+    [
+        (["export", "--format", "brat"], "raw"),
+        (["export", "--format", "jsonl"], "annotations"),
+        (["export", "--format", "brat"], "data/brat"),
+        (["render"], "annotations"),
+    ],
+)
+def test_export_and_render_refuse_to_write_into_the_corpus_they_read(
+    corpus: Path, command: list[str], folder: str
+) -> None:
+    """``export --out raw`` rewrote the raw texts with brat's line ends; now refused."""
+    before = snapshot(corpus)
+    args = [*command, "--root", str(corpus), "--out", str(corpus / folder)]
+    result = CliRunner().invoke(main_app, args)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "inside the corpus it reads" in result.output and "Fix: " in result.output
+    assert snapshot(corpus) == before

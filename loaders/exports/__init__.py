@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.atomic import write_many
+from loaders.corpus import refuse_writing_into_corpus
 from loaders.model import Document
 
 Files = dict[str, str]
@@ -65,10 +66,13 @@ def write_files(out: Path, files: Mapping[str, str]) -> list[Path]:
 def export(*, root: Path, fmt: str, out: Path, **options: Any) -> list[Path]:
     """Read and validate the corpus at ``root``, convert it, write under ``out``.
 
-    Raises CorpusError (invalid corpus) or ValueError (a document the format
+    Raises CorpusError (invalid corpus, or ``out`` inside raw/, annotations/
+    or data/) or ValueError (a document the format
     cannot carry, or an unknown option); nothing is written then.
     """
     from loaders.build import load_valid
 
     docs, split_of, _ = load_valid(root)
-    return write_files(out, convert(fmt, docs, split_of, **options))
+    files = convert(fmt, docs, split_of, **options)
+    refuse_writing_into_corpus(root, out, (out / rel for rel in files))
+    return write_files(out, files)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.atomic import write_many
+from loaders.corpus import refuse_writing_into_corpus
 from loaders.labels import Split
 from loaders.model import Document
 from loaders.render import assets
@@ -107,5 +108,6 @@ def render_site(*, root: Path, out: Path) -> list[Path]:
     docs, split_of, _ = load_valid(root)
     files = site(docs, split_of, corpus_stats(root))
     data = {out / rel: content for rel, content in sorted(files.items())}
+    refuse_writing_into_corpus(root, out, data)
     write_many(data)  # all pages or none
     return list(data)
