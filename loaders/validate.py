@@ -427,11 +427,28 @@ def check_splits(index: Index) -> list[Problem]:
         for name in SPLIT_NAMES
         if not getattr(index.splits, name)
     ]
-    counts = Counter(d for name in SPLIT_NAMES for d in getattr(index.splits, name))
-    for doc_id, n in sorted(counts.items()):
-        if n > 1:
+    listed: dict[str, list[str]] = {}
+    for name in SPLIT_NAMES:
+        for doc_id in getattr(index.splits, name):
+            listed.setdefault(doc_id, []).append(name)
+    for doc_id, names in sorted(listed.items()):
+        if len(set(names)) > 1:
             problems.append(
-                Problem(SPLITS, doc_id, "article is in more than one split", "keep it in one")
+                Problem(
+                    SPLITS,
+                    doc_id,
+                    f"article is in more than one split ({', '.join(sorted(set(names)))})",
+                    "keep it in one",
+                )
+            )
+        elif len(names) > 1:
+            problems.append(
+                Problem(
+                    SPLITS,
+                    doc_id,
+                    f"article is listed {len(names)} times in {names[0]}",
+                    "list it once",
+                )
             )
         if doc_id not in index.manifest:
             problems.append(Problem(SPLITS, doc_id, "split names an unknown article", "remove it"))

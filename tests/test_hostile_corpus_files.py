@@ -202,3 +202,16 @@ def test_build_refuses_a_damaged_readme_in_one_line_and_writes_nothing(
         _refused(result, "README.md", says)
     assert snapshot(corpus / "data") == before
     assert not [p.name for p in corpus.iterdir() if p.name.startswith(".data")]
+
+
+@pytest.mark.parametrize(
+    ("second", "says"),
+    [("train", "article is listed 2 times in train"), ("test", "in more than one split")],
+)
+def test_splits_naming_an_article_twice_say_where(corpus: Path, second: str, says: str) -> None:
+    path = corpus / "annotations" / "splits.json"
+    splits = json.loads(path.read_text(encoding="utf-8"))
+    splits[second].append(DOC)
+    path.write_text(json.dumps(splits), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    _refused(result, "annotations/splits.json", says)
