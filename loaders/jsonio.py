@@ -173,8 +173,11 @@ def decode(data: bytes) -> str:
     """UTF-8 text of ``data`` (a leading BOM is an error: the files are plain UTF-8).
 
     Raises:
-        JsonError: the bytes are not UTF-8, naming the byte offset.
+        JsonError: the bytes are not UTF-8 (naming the byte offset), or start with a BOM.
     """
+    if data.startswith(b"\xef\xbb\xbf"):
+        # json's own message ("decode using utf-8-sig") tells a user to change our code.
+        raise JsonError("starts with a UTF-8 byte-order mark (BOM)", "save it as UTF-8 without BOM")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -215,3 +215,12 @@ def test_splits_naming_an_article_twice_say_where(corpus: Path, second: str, say
     path.write_text(json.dumps(splits), encoding="utf-8")
     result = runner.invoke(app, ["validate", "--root", str(corpus)])
     _refused(result, "annotations/splits.json", says)
+
+
+def test_bom_in_a_json_file_is_named_as_a_bom(corpus: Path) -> None:
+    """json's own message said "decode using utf-8-sig": advice for our code, not the user."""
+    path = _annotation(corpus)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    line = _refused(result, f"annotations/{DOC}.json", "starts with a UTF-8 byte-order mark")
+    assert "utf-8-sig" not in line
