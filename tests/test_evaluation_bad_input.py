@@ -63,7 +63,7 @@ def _good_line(gold: list[dict[str, Any]]) -> str:
         (b"[" * 100_000 + b"]" * 100_000, "nested deeper"),
         (b'{"doc_id": "a", "entities": [{"start": NaN}]}', "NaN is not JSON"),
         (b'{"doc_id": "a", "entities": [', "not valid JSON"),
-        (b"\xef\xbb\xbf{}", "not valid JSON"),
+        (b"\xef\xbb\xbf{}", "starts with a UTF-8 byte-order mark"),
         (b'"just a string"', "expected a JSON object"),
     ],
     ids=["non-utf8", "huge-int", "deep-nesting", "nan", "truncated", "bom", "not-object"],
