@@ -26,7 +26,7 @@ from loaders.corpus import (
 )
 from loaders.jsonio import clip
 from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
-from loaders.model import Annotation, ManifestEntry
+from loaders.model import SCHEMA_VERSION, Annotation, ManifestEntry
 
 SPLIT_NAMES = tuple(s.value for s in Split)
 
@@ -327,6 +327,17 @@ def validate_document(
 ) -> list[Problem]:
     """Every check of one article; pure."""
     problems = []
+    if annotation.schema_version != SCHEMA_VERSION:
+        # A file of another format version read as this one would change meaning silently.
+        problems.append(
+            Problem(
+                file,
+                annotation.doc_id,
+                f"schema_version {annotation.schema_version}; this nkworkers reads "
+                f"{SCHEMA_VERSION}",
+                f"convert the file to schema_version {SCHEMA_VERSION}, or update nkworkers",
+            )
+        )
     digest = sha256(raw)
     if meta.sha256 != digest:
         problems.append(

@@ -224,3 +224,12 @@ def test_bom_in_a_json_file_is_named_as_a_bom(corpus: Path) -> None:
     result = runner.invoke(app, ["validate", "--root", str(corpus)])
     line = _refused(result, f"annotations/{DOC}.json", "starts with a UTF-8 byte-order mark")
     assert "utf-8-sig" not in line
+
+
+def test_annotation_of_another_schema_version_is_refused(corpus: Path) -> None:
+    path = _annotation(corpus)
+    text = path.read_text(encoding="utf-8")
+    assert '"schema_version": 1' in text
+    path.write_text(text.replace('"schema_version": 1', '"schema_version": 2', 1), "utf-8")
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    _refused(result, f"annotations/{DOC}.json", "schema_version 2; this nkworkers reads 1")
