@@ -27,6 +27,7 @@ from loaders.corpus import (
 )
 from loaders.jsonio import clip
 from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry
+from loaders.swap import locked
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
 #: C0 controls but tab, LF and CR, and DEL: no article text holds them; UTF-16
@@ -116,7 +117,8 @@ def add_article(
     Raises:
         CorpusError: a missing root, a text that is not UTF-8, empty or already
             in the corpus, or an option that the manifest refuses (named as
-            the option, e.g. ``--published``, with the accepted forms).
+            the option, e.g. ``--published``, with the accepted forms), or
+            another command writing the corpus holds its lock.
     """
     if (problem := missing_root(root)) is not None:
         raise CorpusError([problem])
@@ -132,48 +134,54 @@ def add_article(
         raise CorpusError([Problem(where, "<file>", "the text is empty", "give the article text")])
     if (problem := _text_problem(where, text)) is not None:
         raise CorpusError([problem])
-    loaded = read_corpus(root)
-    digest = sha256(data)
-    for entry in loaded.manifest.values():
-        if entry.sha256 == digest:
-            raise CorpusError(
-                [
-                    Problem(
-                        where, entry.doc_id, "this text is already in the corpus", "nothing to do"
-                    )
-                ]
-            )
-    taken = [*loaded.manifest, *loaded.raw_bytes]
-    doc_id = f"{next_number(taken):03d}_{digest[:16]}"
-    fields = {
-        "doc_id": doc_id,
-        "outlet": outlet,
-        "headline": headline,
-        "published": published,
-        "published_confidence": published_confidence,
-        "published_evidence": published_evidence,
-        "credits": credits,
-        "url": url,
-        "sha256": digest,
-        "rights": rights or DEFAULT_RIGHTS,
-    }
-    try:
-        entry = ManifestEntry.model_validate(fields)
-    except ValidationError as exc:
-        raise CorpusError(_option_problems(fields, exc)) from None
-
-    manifest = root / MANIFEST
-    before = manifest.read_bytes() if manifest.exists() else b""
-    if before and not before.endswith(b"\n"):
-        before += b"\n"
-    line = json.dumps(entry.model_dump(mode="json"), ensure_ascii=False) + "\n"
-    empty = Annotation(doc_id=doc_id, text_sha256=digest).model_dump(mode="json")
-    # All three or none: a raw text without its manifest line fails validate.
-    write_many(
-        {
-            root / RAW / f"{doc_id}.txt": data,
-            annotation_path(root, doc_id): dumps_json(empty).encode("utf-8"),
-            manifest: before + line.encode("utf-8"),
+    # Under the checkout's lock: two add-articles at once both read the manifest,
+    # and the second write dropped the first one's line (its raw file stayed).
+    with locked(root):
+        loaded = read_corpus(root)
+        digest = sha256(data)
+        for entry in loaded.manifest.values():
+            if entry.sha256 == digest:
+                raise CorpusError(
+                    [
+                        Problem(
+                            where,
+                            entry.doc_id,
+                            "this text is already in the corpus",
+                            "nothing to do",
+                        )
+                    ]
+                )
+        taken = [*loaded.manifest, *loaded.raw_bytes]
+        doc_id = f"{next_number(taken):03d}_{digest[:16]}"
+        fields = {
+            "doc_id": doc_id,
+            "outlet": outlet,
+            "headline": headline,
+            "published": published,
+            "published_confidence": published_confidence,
+            "published_evidence": published_evidence,
+            "credits": credits,
+            "url": url,
+            "sha256": digest,
+            "rights": rights or DEFAULT_RIGHTS,
         }
-    )
-    return entry
+        try:
+            entry = ManifestEntry.model_validate(fields)
+        except ValidationError as exc:
+            raise CorpusError(_option_problems(fields, exc)) from None
+
+        manifest = root / MANIFEST
+        before = manifest.read_bytes() if manifest.exists() else b""
+        if before and not before.endswith(b"\n"):
+            before += b"\n"
+        line = json.dumps(entry.model_dump(mode="json"), ensure_ascii=False) + "\n"
+        empty = Annotation(doc_id=doc_id, text_sha256=digest).model_dump(mode="json")
+        # All three or none: a raw text without its manifest line fails validate.
+        write_many(
+            {
+                root / RAW / f"{doc_id}.txt": data,
+                annotation_path(root, doc_id): dumps_json(empty).encode("utf-8"),
+                manifest: before + line.encode("utf-8"),
+            }
+        )
+        return entry

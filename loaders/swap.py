@@ -67,7 +67,7 @@ def locked(root: Path) -> Iterator[None]:
                         str(root),
                         "<lock>",
                         "another nkworkers command is writing this corpus "
-                        "(`build`, `build --check` or `ls pull`)",
+                        "(`build`, `build --check`, `ls pull` or `add-article`)",
                         "wait for it to finish, then run the command again",
                     )
                 ]

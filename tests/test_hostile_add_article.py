@@ -9,12 +9,19 @@ surrogate) ended in a UnicodeEncodeError traceback.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from loaders.articles import add_article
 from loaders.cli import app
+from loaders.corpus import CorpusError
+from loaders.swap import locked
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -67,5 +74,51 @@ def test_add_article_takes_a_plain_text_with_crlf_and_tabs(corpus: Path, tmp_pat
     source.write_bytes(b"Workers\tin Russia.\r\nA second line \xe2\x80\xa8 here.\r\n")
     code, output = _add(corpus, source)
     assert code == 0, output
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    assert result.exit_code == 0, result.output
+
+
+def test_add_article_refuses_while_another_command_writes_the_corpus(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Two add-articles at once both read the manifest; the second write dropped the
+    first one's line (its raw file stayed). add-article now takes the checkout's lock."""
+    source = tmp_path / "article.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    before = snapshot(corpus)
+    with locked(corpus):  # what a running build, pull or add-article holds
+        code, output = _add(corpus, source)
+    assert code == 1, output
+    assert "another nkworkers command is writing this corpus" in output, output
+    assert snapshot(corpus) == before
+
+
+def _add_at_barrier(barrier: Any, root: str, text_file: str) -> None:
+    barrier.wait()
+    with contextlib.suppress(CorpusError):  # the lock's refusal: the other one is adding
+        add_article(root=Path(root), file=Path(text_file), outlet="X", published="2024-01-02")
+
+
+def test_two_add_articles_at_once_leave_every_raw_file_with_its_manifest_line(
+    corpus: Path, tmp_path: Path
+) -> None:
+    context = multiprocessing.get_context("fork")
+    for trial in range(3):
+        files = []
+        for i in range(2):
+            path = tmp_path / f"race-{trial}-{i}.txt"
+            path.write_text(f"{TEXT}Race {trial} {i}.\n", encoding="utf-8")
+            files.append(str(path))
+        barrier = context.Barrier(2)
+        procs = [
+            context.Process(target=_add_at_barrier, args=(barrier, str(corpus), f)) for f in files
+        ]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        manifest = (corpus / "raw" / "manifest.jsonl").read_text(encoding="utf-8")
+        raw_ids = {p.stem for p in (corpus / "raw").glob("*.txt")}
+        assert raw_ids == {json.loads(line)["doc_id"] for line in manifest.splitlines()}
     result = runner.invoke(app, ["validate", "--root", str(corpus)])
     assert result.exit_code == 0, result.output
