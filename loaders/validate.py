@@ -22,6 +22,7 @@ from loaders.corpus import (
     parse,
     read_corpus,
     read_index,
+    read_plain,
     sha256,
 )
 from loaders.jsonio import clip
@@ -525,8 +526,9 @@ def unannotated(root: Path) -> list[str]:
     waiting = []
     for doc_id in sorted(set(index.manifest) - set(in_split)):
         path = annotation_path(root, doc_id)
-        if path.is_file():
-            annotation, _ = parse(path.name, path.read_bytes(), Annotation)
+        data, _ = read_plain(path, path.name, doc_id)  # no symlink, no huge file
+        if data is not None:
+            annotation, _ = parse(path.name, data, Annotation)
             if annotation is not None and annotation.is_empty():
                 waiting.append(doc_id)
     return waiting
