@@ -22,7 +22,7 @@ from baselines.outside import (
     tag_with_transformer,
 )
 from baselines.systems.base import CorpusData, Row, System
-from loaders.corpus import read_corpus
+from loaders.corpus import CorpusError, read_corpus, refuse_writing_into_corpus
 from loaders.predictions import PredictionRow
 
 
@@ -44,6 +44,15 @@ def articles(root: Path, doc_ids: Sequence[str] | None = None) -> list[Row]:
     return [{"doc_id": d, "text": loaded.raw_bytes[d].decode("utf-8")} for d in wanted]
 
 
+def refuse_corpus_target(root: Path, out: Path) -> None:
+    """PredictError when ``out`` lies in raw/, annotations/, data/ or is README.md
+    (``--out raw/manifest.jsonl`` replaced the manifest with predictions)."""
+    try:
+        refuse_writing_into_corpus(root, out, [out])
+    except CorpusError as exc:
+        raise PredictError(str(exc.problems[0])) from None
+
+
 def predict(
     *,
     name: str,
@@ -56,6 +65,7 @@ def predict(
     cache_dir: Path | None = None,
 ) -> list[Row]:
     """Fit systems[name] on the committed train split and write one row per article to out."""
+    refuse_corpus_target(root, out)
     if name not in systems:
         raise PredictError(f"unknown system {name!r}; choose one of {', '.join(sorted(systems))}")
     documents = articles(root, doc_ids)
@@ -84,6 +94,7 @@ def predict_outside(
     """
     if (spacy_model is None) == (hf_model is None):
         raise PredictError("give exactly one of --system, --spacy-model and --hf-model")
+    refuse_corpus_target(root, out)
     mapping = read_label_map(label_map) if label_map else {}
     documents = articles(root, doc_ids)
     if spacy_model is not None:

@@ -222,7 +222,7 @@ def refuse_writing_into_corpus(root: Path, out: Path, targets: Iterable[Path]) -
                         str(out),
                         "<out>",
                         f"would write {shown} inside the corpus it reads",
-                        "write to a folder outside raw/, annotations/ and data/",
+                        "write elsewhere: not into raw/, annotations/, data/ or README.md",
                     )
                 ]
             )

@@ -147,3 +147,24 @@ def test_export_and_render_refuse_to_write_into_the_corpus_they_read(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "inside the corpus it reads" in result.output and "Fix: " in result.output
     assert snapshot(corpus) == before
+
+
+def test_evaluate_refuses_to_write_its_report_over_a_corpus_file(
+    corpus: Path, predictions: Path
+) -> None:
+    before = snapshot(corpus)
+    for target in ("README.md", "raw/manifest.jsonl"):
+        out = corpus / target
+        _one_line(_evaluate(corpus, predictions, "--json", str(out)), str(out), "inside the corpus")
+    assert snapshot(corpus) == before
+
+
+def test_predict_refuses_to_write_over_the_manifest(corpus: Path) -> None:
+    """``predict --out raw/manifest.jsonl`` replaced the manifest with predictions rows."""
+    before = snapshot(corpus)
+    out = corpus / "raw" / "manifest.jsonl"
+    args = ["predict", "--system", "control-lexicon", "--root", str(corpus), "--out", str(out)]
+    result = CliRunner().invoke(main_app, args)
+    assert result.exit_code == 1, result.output
+    assert "inside the corpus it reads" in result.output, result.output
+    assert snapshot(corpus) == before

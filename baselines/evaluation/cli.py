@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from baselines.evaluation.reader import PredictionError
-from loaders.corpus import read_index
+from loaders.corpus import CorpusError, read_index, refuse_writing_into_corpus
 from loaders.jsonio import clip
 from loaders.labels import Split
 from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
@@ -82,12 +82,19 @@ def load_scope(root: Path, split: str) -> GoldScope:
     )
 
 
-def output_problem(out: Path, option: str, predictions: Path, other: Path | None) -> str | None:
+def output_problem(
+    out: Path, option: str, predictions: Path, other: Path | None, root: Path
+) -> str | None:
     """Why ``out`` cannot take the report (checked before scoring), or None.
 
     A report written over the predictions file would destroy the input it
-    scores; two reports on one path would keep only the last.
+    scores, one in raw/, annotations/, data/ or README.md the corpus; two
+    reports on one path would keep only the last.
     """
+    try:
+        refuse_writing_into_corpus(root, out, [out])
+    except CorpusError as exc:
+        return str(exc.problems[0])
     if out.is_dir():
         return f"{out}: is a folder. Fix: give {option} a file path, e.g. {out / 'report'}"
     if not out.parent.is_dir():
@@ -161,7 +168,9 @@ def register(app: typer.Typer) -> None:
             (json_out, "--json", markdown_out),
             (markdown_out, "--markdown", None),
         ):
-            if out is not None and (problem := output_problem(out, option, predictions, other)):
+            if out is not None and (
+                problem := output_problem(out, option, predictions, other, root)
+            ):
                 _fail(problem)
         try:
             scope = load_scope(root, split)
