@@ -191,6 +191,7 @@ def run(scales: tuple[int, ...] = (1_000, ARCHIVE), repeat: int = 1) -> dict[str
         "ray": ray_rows,
         "checks": _checks(rows, ray_rows),
         "goal": GOALS,
+        "cores": os.cpu_count(),
         "archive": "10 to 50 corpus sentences per article, random.Random(i) for article i",
     }
 
@@ -234,6 +235,10 @@ def markdown_lines(part: dict[str, Any]) -> list[str]:
             f"| {r['peak_rss_mib']:.0f} | {r['wall_s']:.1f} |"
         )
     lines += [
+        "",
+        f"Ray: a local Ray on {part.get('cores', '?')} cores; articles/s from ray.init to the "
+        "last row written, so it includes starting the actors (each imports the baselines "
+        "and loads the models once).",
         "",
         "| articles | Ray workers | articles/s | same rows as local |",
         "|---|---|---|---|",
