@@ -19,6 +19,7 @@ from loaders.corpus import (
     MANIFEST,
     RAW,
     CorpusError,
+    Loaded,
     Problem,
     annotation_path,
     missing_root,
@@ -94,6 +95,34 @@ def _text_problem(where: str, text: str) -> Problem | None:
     return None
 
 
+def _leftover(loaded: Loaded, data: bytes, where: str) -> str | None:
+    """The doc_id of a raw file holding ``data`` but no manifest line, to finish adding it.
+
+    An add-article killed between its renames leaves exactly that; adding the
+    text again under a new number made a second copy and left the first one.
+
+    Raises:
+        CorpusError: that raw file already has a non-empty annotation (not a leftover).
+    """
+    for doc_id, raw in sorted(loaded.raw_bytes.items()):
+        if doc_id in loaded.manifest or raw != data:
+            continue
+        annotation = loaded.annotations.get(doc_id)
+        if annotation is not None and not annotation.is_empty():
+            raise CorpusError(
+                [
+                    Problem(
+                        where,
+                        doc_id,
+                        f"raw/{doc_id}.txt holds this text, annotated, with no manifest line",
+                        "restore its manifest line from git instead of adding it again",
+                    )
+                ]
+            )
+        return doc_id
+    return None
+
+
 def next_number(doc_ids: list[str]) -> int:
     numbers = [int(m.group(1)) for d in doc_ids if (m := DOC_ID.match(d))]
     return max(numbers, default=-1) + 1
@@ -152,7 +181,7 @@ def add_article(
                     ]
                 )
         taken = [*loaded.manifest, *loaded.raw_bytes]
-        doc_id = f"{next_number(taken):03d}_{digest[:16]}"
+        doc_id = _leftover(loaded, data, where) or f"{next_number(taken):03d}_{digest[:16]}"
         fields = {
             "doc_id": doc_id,
             "outlet": outlet,

@@ -10,6 +10,7 @@ surrogate) ended in a UnicodeEncodeError traceback.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing
 from pathlib import Path
@@ -120,5 +121,24 @@ def test_two_add_articles_at_once_leave_every_raw_file_with_its_manifest_line(
         manifest = (corpus / "raw" / "manifest.jsonl").read_text(encoding="utf-8")
         raw_ids = {p.stem for p in (corpus / "raw").glob("*.txt")}
         assert raw_ids == {json.loads(line)["doc_id"] for line in manifest.splitlines()}
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    assert result.exit_code == 0, result.output
+
+
+def test_add_article_killed_between_its_renames_is_finished_by_running_it_again(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A kill after the raw text's rename left it without a manifest line; running the
+    command again (validate's advice) added a second copy under the next number."""
+    source = tmp_path / "article.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    leftover = corpus / "raw" / f"005_{digest[:16]}.txt"
+    leftover.write_bytes(source.read_bytes())  # what the kill left: raw text, nothing else
+    code, output = _add(corpus, source)
+    assert code == 0, output
+    assert f"added 005_{digest[:16]}" in output
+    copies = [p for p in (corpus / "raw").glob("*.txt") if p.read_bytes() == source.read_bytes()]
+    assert copies == [leftover]
     result = runner.invoke(app, ["validate", "--root", str(corpus)])
     assert result.exit_code == 0, result.output
