@@ -219,19 +219,25 @@ def _lines(handle: BinaryIO, max_line_bytes: int) -> Iterator[tuple[int, bytes |
 
 
 def iter_jsonl(
-    path: Path, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, skip_blank: bool = True
+    path: Path,
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    skip_blank: bool = True,
+    too_long_fix: str = "split the article, or raise the limit with --max-line-bytes",
 ) -> Iterator[Line]:
     """Each line of a JSONL file, parsed strictly, in constant memory per line.
 
     Lines are split on ``b"\\n"`` only, so U+2028/U+2029 and other characters
     that ``str.splitlines`` treats as line ends stay inside their string.
     A line longer than ``max_line_bytes`` is not read; its Line carries a
-    JsonError saying how to raise the limit. Blank lines are skipped.
+    JsonError whose fix is ``too_long_fix`` (by default: how to raise the
+    limit; a reader without that option says something else). Blank lines
+    are skipped.
     """
     with path.open("rb") as handle:
         for number, raw in _lines(handle, max_line_bytes):
             if raw is None:
-                yield Line(number, error=_too_long(max_line_bytes))
+                yield Line(number, error=_too_long(max_line_bytes, too_long_fix))
                 continue
             if skip_blank and not raw.strip():
                 continue
@@ -241,8 +247,5 @@ def iter_jsonl(
                 yield Line(number, error=exc)
 
 
-def _too_long(max_line_bytes: int) -> JsonError:
-    return JsonError(
-        f"line longer than {max_line_bytes:,} bytes",
-        "split the article, or raise the limit with --max-line-bytes",
-    )
+def _too_long(max_line_bytes: int, fix: str) -> JsonError:
+    return JsonError(f"line longer than {max_line_bytes:,} bytes", fix)

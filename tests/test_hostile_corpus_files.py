@@ -22,6 +22,7 @@ from typer.testing import CliRunner, Result
 
 from loaders.cli import app
 from loaders.corpus import MAX_FILE_BYTES
+from loaders.jsonio import DEFAULT_MAX_LINE_BYTES
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -233,3 +234,13 @@ def test_annotation_of_another_schema_version_is_refused(corpus: Path) -> None:
     path.write_text(text.replace('"schema_version": 1', '"schema_version": 2', 1), "utf-8")
     result = runner.invoke(app, ["validate", "--root", str(corpus)])
     _refused(result, f"annotations/{DOC}.json", "schema_version 2; this nkworkers reads 1")
+
+
+def test_overlong_manifest_line_gives_a_fix_that_validate_can_follow(corpus: Path) -> None:
+    """The fix said "raise the limit with --max-line-bytes": validate has no such option."""
+    path = corpus / "raw" / "manifest.jsonl"
+    with path.open("ab") as handle:
+        handle.write(b'{"doc_id": "' + b"x" * (DEFAULT_MAX_LINE_BYTES + 1) + b'"}\n')
+    result = runner.invoke(app, ["validate", "--root", str(corpus)])
+    line = _refused(result, "raw/manifest.jsonl:6", "line longer than")
+    assert "--max-line-bytes" not in line
