@@ -86,7 +86,12 @@ def tag_command(
                 batch_size=batch_size,
             )  # fmt: skip
         else:
-            from baselines.tag_ray import run_ray
+            try:
+                from baselines.tag_ray import run_ray
+            except ModuleNotFoundError as exc:
+                raise _fail(
+                    f"--engine ray needs {exc.name}: pip install -e '.[scale]' (ray[data]==2.60.0)"
+                ) from None
 
             summary = run_ray(
                 models=model, input_path=input_path, out=out, resume=resume,
