@@ -168,3 +168,15 @@ def test_predict_refuses_to_write_over_the_manifest(corpus: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "inside the corpus it reads" in result.output, result.output
     assert snapshot(corpus) == before
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_croissant_on_a_missing_root_says_the_root_is_missing(
+    tmp_path: Path, check: list[str]
+) -> None:
+    """It said "croissant.json is missing" or "run `nkworkers build` first"."""
+    missing = tmp_path / "nowhere"
+    result = CliRunner().invoke(main_app, ["croissant", "--root", str(missing), *check])
+    assert result.exit_code == 1, result.output
+    assert "the corpus root does not exist" in result.output, result.output
+    assert not missing.exists()

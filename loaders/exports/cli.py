@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.corpus import CorpusError
+from loaders.corpus import CorpusError, missing_root
 from loaders.exports import FORMATS, export
 
 
@@ -53,6 +53,9 @@ def croissant_command(
     """Write croissant.json (Croissant 1.1 metadata of data/*.parquet), validated."""
     from loaders import croissant
 
+    if (problem := missing_root(root)) is not None:  # not "croissant.json is missing"
+        typer.echo(f"croissant: {problem}", err=True)
+        raise typer.Exit(1)
     if check:
         diffs = croissant.check(root)
         for diff in diffs:
