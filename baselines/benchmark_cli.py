@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 DEVICES = ("cpu", "cuda")
 
@@ -103,10 +104,11 @@ def benchmark_command(
             systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update
         )
     except StaleLeaderboard as e:
-        Console(stderr=True).print(f"[red]error:[/red] {out / 'leaderboard.json'}: {e}")
+        message = escape(f"{out / 'leaderboard.json'}: {e}")
+        Console(stderr=True).print(f"[red]error:[/red] {message}")
         raise typer.Exit(1) from None
     except ValueError as e:
-        Console(stderr=True).print(f"[red]error:[/red] {e}", highlight=False)
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1) from None
     Console().print(
         f"wrote {out / 'leaderboard.json'} and {out / 'LEADERBOARD.md'} "
@@ -164,7 +166,8 @@ def predict_command(
             out=out, root=root, doc_ids=docs,
         )  # fmt: skip
     except (PredictError, OutsideModelError) as e:
-        error.print(f"[red]error:[/red] {e}", highlight=False)
+        # escape: a doc_id or path holding "[/x]" is text, not rich markup (MarkupError)
+        error.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1) from None
     Console().print(f"wrote {len(tagged.rows)} rows to {out}")
     if tagged.dropped:

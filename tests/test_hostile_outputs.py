@@ -180,3 +180,23 @@ def test_croissant_on_a_missing_root_says_the_root_is_missing(
     assert result.exit_code == 1, result.output
     assert "the corpus root does not exist" in result.output, result.output
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["predict", "--system", "control-lexicon", "--docs", "[/x]"],
+        ["tag", "--model", "[/x]", "--input", "in.jsonl"],
+    ],
+    ids=["predict-doc-id", "tag-model-path"],
+)
+def test_error_lines_print_brackets_as_text_not_rich_markup(
+    corpus: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """A doc_id or path holding "[/x]" raised rich's MarkupError (a traceback)."""
+    out = ["--out", str(tmp_path / "out.jsonl")]
+    root = ["--root", str(corpus)] if args[0] == "predict" else []
+    result = CliRunner().invoke(main_app, [*args, *out, *root])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "[/x]" in result.output, result.output
