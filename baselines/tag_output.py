@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders import jsonio
-from loaders.atomic import write_bytes
+from loaders.atomic import write_bytes, writes_through
 
 Row = dict[str, Any]
 PART_ROWS = 1024  # rows per parquet row group when merging
@@ -120,7 +120,12 @@ class Output:
             if self.kind == "jsonl"
             else _write_parquet(staged, sources)
         )
-        os.replace(staged, self.out)
+        if writes_through(self.out):  # --out /dev/stdout: renaming over it replaced the link
+            with staged.open("rb") as source, self.out.open("wb") as sink:
+                shutil.copyfileobj(source, sink)
+            staged.unlink()
+        else:
+            os.replace(staged, self.out)
         target = rejects_path(self.out)
         if self.rejected:
             os.replace(self.rejects, target)

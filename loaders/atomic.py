@@ -48,7 +48,7 @@ def stage_bytes(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def _in_place(path: Path) -> bool:
+def writes_through(path: Path) -> bool:
     """``path`` is a symlink, device, FIFO or socket: written through, not renamed over."""
     try:
         mode = path.lstat().st_mode
@@ -65,7 +65,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     the device node itself with a regular file (run as root, the machine's
     /dev/null or /dev/stdout).
     """
-    if _in_place(path):
+    if writes_through(path):
         with path.open("wb") as handle:
             handle.write(data)
         return

@@ -20,6 +20,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from baselines.evaluation.cli import load_gold, register
+from baselines.tag_output import Output
 from loaders.atomic import write_text
 from loaders.cli import app as main_app
 from tests.conftest import snapshot
@@ -200,3 +201,16 @@ def test_error_lines_print_brackets_as_text_not_rich_markup(
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "[/x]" in result.output, result.output
+
+
+def test_tag_output_goes_through_a_symlinked_out_instead_of_replacing_it(tmp_path: Path) -> None:
+    """``tag --resume --out /dev/stdout`` renamed its merged file over the link."""
+    real = tmp_path / "real.jsonl"
+    real.write_text("", encoding="utf-8")
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(real)
+    output = Output(link, resume=True)
+    output.write_part([{"doc_id": "a", "entities": []}])
+    assert output.finish() == 1
+    assert link.is_symlink()
+    assert json.loads(real.read_text(encoding="utf-8")) == {"doc_id": "a", "entities": []}
