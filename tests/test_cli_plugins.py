@@ -79,7 +79,7 @@ def _declared() -> dict[str, str]:
 def test_installed_entry_points_match_pyproject() -> None:
     # a stale install (pip install -e . not rerun) would silently drop commands
     installed = {e.name: e.value for e in entry_points(group=GROUP)}
-    assert installed == _declared(), "rerun: pip install -e '.[dev,baselines,labelstudio]'"
+    assert installed == _declared(), "rerun: pip install -e '.[dev,baselines,labelstudio,scale]'"
 
 
 def test_every_declared_entry_point_mounts_its_commands() -> None:
