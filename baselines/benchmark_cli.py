@@ -74,6 +74,10 @@ def benchmark_command(
             help="system names, comma-separated or repeated (default: all; listed below)",
         ),
     ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="system names to leave out, comma-separated or repeated"),
+    ] = None,
     update: Annotated[
         bool,
         typer.Option(
@@ -93,7 +97,8 @@ def benchmark_command(
     from baselines.benchmark import Settings, StaleLeaderboard, run_benchmark
 
     systems = _systems()
-    chosen = _chosen(baselines, systems)
+    left_out = set(_chosen(exclude, systems)) if exclude else set()
+    chosen = [name for name in _chosen(baselines, systems) if name not in left_out]
     settings = Settings(
         root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap,
         folds=_folds(folds),

@@ -23,18 +23,28 @@ def run(
     if not path.exists():
         raise SystemExit(f"{path} not found: run `nkworkers benchmark --out {leaderboard}` first")
     data = json.loads(path.read_text(encoding="utf-8"))
+    cv = {t["system"]: t["total_s"] for t in data["timings"] if t["mode"] == "cv"}
+    folds = {
+        r["system"]: len(r["folds"]) for r in data["rows"] if r["split"] == "cv-mean"
+    }  # how many leave-one-document-out folds each system ran
     rows = [
         {
             "system": t["system"],
             "task": t["task"],
             "fit_s": t["fit_s"],
             "predict_s": t["predict_score_s"],
+            "cv_s": cv.get(t["system"]),
+            "cv_folds": folds.get(t["system"]),
         }
         for t in data["timings"]
         if t["mode"] == "standard"
     ]
+    total = sum(t.get("total_s", t.get("fit_s", 0) + t.get("predict_score_s", 0))
+                for t in data["timings"])  # fmt: skip
     return {
         "device": data["device"],
-        "source": "timings of `nkworkers benchmark --out results` (one run, 2 cores)",
+        "source": f"timings of `nkworkers benchmark --out results{' --cv' if cv else ''}` "
+        "(2 CPU cores, shared with a test run)",
         "rows": rows,
+        "total_s": total,
     }

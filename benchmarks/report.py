@@ -76,11 +76,17 @@ def baselines(part: dict[str, Any]) -> list[str]:
         f"Device: {part['device']}; {part['source']}. predict s covers predicting and scoring "
         "validation and test.",
         "",
-        "| system | task | fit s | predict s |",
-        "|---|---|---|---|",
+        "| system | task | fit s | predict s | cross-validation s (folds) |",
+        "|---|---|---|---|---|",
     ]
     for r in part["rows"]:
-        lines.append(f"| {r['system']} | {r['task']} | {r['fit_s']:.1f} | {r['predict_s']:.2f} |")
+        cv = f"{r['cv_s']:.0f} ({r['cv_folds']})" if r.get("cv_s") is not None else "–"
+        lines.append(
+            f"| {r['system']} | {r['task']} | {r['fit_s']:.1f} | {r['predict_s']:.2f} | {cv} |"
+        )
+    total = part.get("total_s")
+    if total is not None:
+        lines += ["", f"Whole run (standard and cross-validation, every system): {total:.0f} s."]
     return lines
 
 

@@ -261,3 +261,28 @@ def test_cli_benchmark_and_predict(
     assert len(pred.read_text(encoding="utf-8").splitlines()) == len(
         list((corpus / "raw").glob("*.txt"))
     )
+
+
+def test_cli_folds_and_exclude_run_a_marked_subset_of_folds(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datasets
+
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf")
+    out = tmp_path / "bench"
+    args = ["benchmark", "--out", str(out), "--root", str(corpus), "--bootstrap", "0", "--cv"]
+    result = CliRunner().invoke(
+        app(),
+        [*args, "--folds", "0", "--systems", "control-lexicon,control-tfidf-lr",
+         "--exclude", "control-tfidf-lr"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    board = json.loads((out / "leaderboard.json").read_text(encoding="utf-8"))
+    assert {r["system"] for r in board["rows"]} == {"control-lexicon"}
+    means = [r for r in board["rows"] if r["split"] == "cv-mean"]
+    assert means and all(len(r["folds"]) == 1 and r["of_folds"] == 5 for r in means)
+    assert sorted(p.parent.name for p in (out / "cv").glob("fold-*/*.jsonl")) == ["fold-0"]
+    assert "(1 of 5 folds)" in (out / "LEADERBOARD.md").read_text(encoding="utf-8")
+    result = CliRunner().invoke(app(), [*args, "--folds", "7", "--systems", "control-lexicon"])
+    assert result.exit_code == 1
+    assert "--folds [7]" in result.output
