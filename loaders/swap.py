@@ -97,7 +97,7 @@ def publish(root: Path, staging: Path, fingerprint: str) -> None:
     (staging / FINGERPRINT).write_text(fingerprint, encoding="ascii")
     _fsync_tree(staging)
     os.rename(staging, root / SWAP)  # the commit point
-    _fsync_dir(root)
+    fsync_dir(root)
     _apply(root, root / SWAP, installed=False)
 
 
@@ -152,13 +152,13 @@ def _apply(root: Path, swap: Path, installed: bool | None) -> None:
             os.replace(swap / name, root / target_name)
     garbage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}done-", dir=root))
     os.rename(swap, garbage / SWAP)  # from here on, any leftover is plain garbage
-    _fsync_dir(root)
+    fsync_dir(root)
     shutil.rmtree(garbage, ignore_errors=True)
 
 
 def _install(target: Path, new: Path, aside: Path) -> None:
     """Make ``new`` the folder at ``target``; data/ never goes missing where the kernel helps."""
-    if target.is_dir() and _exchange(target, new):
+    if target.is_dir() and exchange(target, new):
         return
     if target.exists():
         shutil.rmtree(aside, ignore_errors=True)
@@ -166,23 +166,37 @@ def _install(target: Path, new: Path, aside: Path) -> None:
     os.rename(new, target)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2); False where not offered."""
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+# errno values meaning "this system or file system cannot exchange": fall back.
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE).
+
+    Returns False where the system or file system cannot exchange (callers then
+    fall back to renames). Raises OSError for any other failure (permissions,
+    a missing path).
+    """
     if not sys.platform.startswith("linux"):
         return False
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
+    )
+    if result == 0:
         return True
     code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False  # this file system cannot exchange: fall back to two renames
-    raise OSError(code, os.strerror(code), str(a))
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (renames into it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -200,5 +214,5 @@ def _fsync_tree(folder: Path) -> None:
             finally:
                 os.close(fd)
         else:
-            _fsync_dir(path)
-    _fsync_dir(folder)
+            fsync_dir(path)
+    fsync_dir(folder)

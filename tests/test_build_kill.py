@@ -119,7 +119,7 @@ def test_swap_without_exchange_recovers_from_a_stop_at_every_rename(
     class Stopped(BaseException):
         pass
 
-    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "exchange", lambda a, b: False)
     old, new = _old_and_new(corpus, tmp_path)
     real_rename = os.rename
     for nth in range(1, 30):

@@ -20,8 +20,6 @@ corpus to the swap, so no other pull or build interleaves.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import shutil
 import tempfile
@@ -31,13 +29,10 @@ from pathlib import Path
 
 from loaders.atomic import write_many
 from loaders.corpus import ANNOTATIONS, RAW, CorpusError, Problem
+from loaders.swap import exchange, fsync_dir
 from loaders.swap import locked as checkout_lock
 
 STAGING_PREFIX = ".nkw-pull."
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-# errno values meaning "this system or file system cannot exchange": fall back.
-_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
 @contextmanager
@@ -58,39 +53,11 @@ def remove_stale(root: Path) -> list[Path]:
     return stale
 
 
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically; False if this system or file system cannot.
-
-    Raises OSError for any other failure (permissions, a missing path).
-    """
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
-    )
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in _UNSUPPORTED:
-        return False
-    raise OSError(code, os.strerror(code), str(a), None, str(b))
-
-
 def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def replace_files(
@@ -116,6 +83,6 @@ def replace_files(
             raise CorpusError(problems)
         if target.is_symlink() or not exchange(staged, target):
             write_many({target / rel: data for rel, data in files.items()})
-        _fsync_dir(root)
+        fsync_dir(root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
