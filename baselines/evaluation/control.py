@@ -12,7 +12,7 @@ per-category figures over the categories with any gold or predicted sentence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from baselines.evaluation.spans import Span, match_exact, match_overlap
 from baselines.evaluation.tally import Kind, Tally
@@ -68,30 +68,12 @@ def tally_sentences(
     gold: Sequence[PredictionRow],
     pred: Sequence[PredictionRow],
 ) -> None:
-    micro = ("control_measures", "sentences", "micro")
-    macro = ("control_measures", "sentences", "macro")
-    tally.block(micro, Kind.PRF)
-    tally.block(macro, Kind.MACRO)
-    for category in present_categories(gold, pred):
-        tally.block(("control_measures", "sentences", "per_category", category), Kind.PRF)
-    for category in ControlCategory:
-        for key in ("tp", "fp", "fn"):
-            tally.add(macro, Kind.MACRO, f"{key}:{category.value}", 0, 0)
-    for doc, (g_row, p_row) in enumerate(zip(gold, pred, strict=True)):
-        g_spans, p_spans = labelled_spans(g_row), labelled_spans(p_row)
-        for sentence in sentences.spans[doc]:
-            unit = units.of(doc, sentence[0])
-            truth, guess = sentence_labels(g_spans, sentence), sentence_labels(p_spans, sentence)
-            for key, labels in (
-                ("tp", truth & guess),
-                ("fp", guess - truth),
-                ("fn", truth - guess),
-            ):
-                for label in labels:
-                    tally.add(micro, Kind.PRF, key, unit)
-                    tally.add(macro, Kind.MACRO, f"{key}:{label}", unit)
-                    per = ("control_measures", "sentences", "per_category", label)
-                    tally.add(per, Kind.PRF, key, unit)
+    _tally_sentence_labels(
+        tally, units, sentences, gold, pred,
+        root=("control_measures", "sentences"), per="per_category",
+        inventory=[c.value for c in ControlCategory],
+        present=list(present_categories(gold, pred)), labels_of=set,
+    )  # fmt: skip
     tally_indicators(tally, units, sentences, gold, pred)
 
 
@@ -108,23 +90,50 @@ def tally_indicators(
     categories it carries, in gold and predictions alike; micro counts
     (sentence, indicator) pairs, macro averages over indicators present.
     """
-    root = ("control_measures", "ilo_indicators")
+    _tally_sentence_labels(
+        tally, units, sentences, gold, pred,
+        root=("control_measures", "ilo_indicators"), per="per_indicator",
+        inventory=[m.value for m in IloIndicator],
+        present=list(indicators_of(present_categories(gold, pred))),
+        labels_of=lambda categories: set(indicators_of(categories)),
+    )  # fmt: skip
+
+
+def _tally_sentence_labels(
+    tally: Tally,
+    units: Units,
+    sentences: Sentences,
+    gold: Sequence[PredictionRow],
+    pred: Sequence[PredictionRow],
+    *,
+    root: tuple[str, ...],
+    per: str,
+    inventory: Sequence[str],
+    present: Sequence[str],
+    labels_of: Callable[[set[str]], set[str]],
+) -> None:
+    """Micro, macro and per-label counts of (sentence, label) pairs under ``root``.
+
+    ``labels_of`` maps a sentence's categories to the labels scored (the
+    categories themselves, or their ILO indicators); macro averages over
+    ``inventory``, per-label blocks are opened for ``present`` labels.
+    """
     micro, macro = (*root, "micro"), (*root, "macro")
     tally.block(micro, Kind.PRF)
     tally.block(macro, Kind.MACRO)
-    for indicator in indicators_of(present_categories(gold, pred)):
-        tally.block((*root, "per_indicator", indicator), Kind.PRF)
-    for member in IloIndicator:
+    for label in present:
+        tally.block((*root, per, label), Kind.PRF)
+    for label in inventory:
         for key in ("tp", "fp", "fn"):
-            tally.add(macro, Kind.MACRO, f"{key}:{member.value}", 0, 0)
+            tally.add(macro, Kind.MACRO, f"{key}:{label}", 0, 0)
     for doc, (g_row, p_row) in enumerate(zip(gold, pred, strict=True)):
         g_spans, p_spans = labelled_spans(g_row), labelled_spans(p_row)
         for sentence in sentences.spans[doc]:
             unit = units.of(doc, sentence[0])
-            truth = set(indicators_of(sentence_labels(g_spans, sentence)))
-            guess = set(indicators_of(sentence_labels(p_spans, sentence)))
+            truth = labels_of(sentence_labels(g_spans, sentence))
+            guess = labels_of(sentence_labels(p_spans, sentence))
             for key, found in (("tp", truth & guess), ("fp", guess - truth), ("fn", truth - guess)):
-                for indicator in found:
+                for label in found:
                     tally.add(micro, Kind.PRF, key, unit)
-                    tally.add(macro, Kind.MACRO, f"{key}:{indicator}", unit)
-                    tally.add((*root, "per_indicator", indicator), Kind.PRF, key, unit)
+                    tally.add(macro, Kind.MACRO, f"{key}:{label}", unit)
+                    tally.add((*root, per, label), Kind.PRF, key, unit)
