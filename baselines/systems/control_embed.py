@@ -1,8 +1,9 @@
-"""Sentence embeddings of the bundled MiniLM encoder, cached by text for the process.
+"""Sentence embeddings of the bundled MiniLM encoder, remembered by text in a bounded memo.
 
 The control-measure systems embed the same sentences, clauses and
 descriptions in every fold of a cross-validation run and at every setting of
-a validation grid; each distinct text is encoded once. Vectors are unit
+a validation grid; each distinct text is encoded once (up to the memo's
+bound; :mod:`baselines.systems.memo`, off while ``nkworkers tag`` runs). Vectors are unit
 length (384 floats). The encoder loads on first use, from the local folder of
 :func:`~baselines.systems.control_common.encoder_path` (never downloaded).
 """
@@ -15,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from baselines.systems.control_common import encoder_path
+from baselines.systems.memo import Memo
 
 DIM = 384
 BATCH = 32
-_CACHE: dict[str, np.ndarray] = {}
+# sentences, clauses and descriptions of the corpus: a few thousand texts, 1.5 KiB each
+_VECTORS: Memo[np.ndarray] = Memo(maxsize=32768)
 
 
 @lru_cache(maxsize=1)
@@ -30,13 +33,15 @@ def encoder() -> Any:
 
 def embed(texts: list[str]) -> np.ndarray:
     """(len(texts), 384) unit vectors, one row per text (repeats allowed)."""
-    missing = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    found = {t: v for t in dict.fromkeys(texts) if (v := _VECTORS.get(t)) is not None}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         vectors = encoder().encode(
             missing, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
         )
         for text, vector in zip(missing, np.asarray(vectors), strict=True):
-            _CACHE[text] = vector
+            found[text] = vector
+            _VECTORS.put(text, vector)
     if not texts:
         return np.zeros((0, DIM))
-    return np.stack([_CACHE[t] for t in texts])
+    return np.stack([found[t] for t in texts])

@@ -1,0 +1,59 @@
+"""Bounded memos of parses and embeddings, and tagging that keeps none of an archive's.
+
+Regression: the parse and embedding memos were unbounded process-wide dicts,
+so tagging an archive kept every sentence's spaCy Doc (memory growing with
+the archive) and a synthetic archive of repeated corpus sentences was
+"tagged" from the memo instead of being parsed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baselines.systems import attribution_parse, memo
+from baselines.systems.memo import Memo
+from baselines.systems.registry import SYSTEMS
+from baselines.tag import load_systems, tag_articles
+from baselines.tag_input import Article
+from baselines.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_memo_drops_the_least_recently_used_entry_beyond_its_bound() -> None:
+    m: Memo[int] = Memo(maxsize=2)
+    m.put("a", 1)
+    m.put("b", 2)
+    assert m.get("a") == 1  # "a" is now the most recent
+    m.put("c", 3)
+    assert len(m) == 2 and m.get("b") is None and m.get("a") == 1 and m.get("c") == 3
+
+
+def test_memo_off_neither_reads_nor_writes_and_is_restored() -> None:
+    m: Memo[int] = Memo(maxsize=4)
+    m.put("a", 1)
+    with memo.off():
+        assert m.get("a") is None
+        m.put("b", 2)
+    assert m.get("a") == 1 and m.get("b") is None and len(m) == 1
+
+
+def test_tagging_keeps_no_parse_of_the_articles_it_tags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    train(name="attribution-deps", systems=SYSTEMS, out=tmp_path / "deps", root=ROOT, seed=0,
+          cache_dir=tmp_path / "hf")  # fmt: skip
+    systems = load_systems([tmp_path / "deps"])
+    before = len(attribution_parse._PARSES)
+    # Sentences the corpus never had, so no parse of them can be in the memo already.
+    articles = [
+        Article(f"new-{i}", f"Officials said that {i} workers left, a source told Daily NK.")
+        for i in range(20)
+    ]
+    rows = tag_articles(systems, articles)
+    assert len(attribution_parse._PARSES) == before
+    assert [r["doc_id"] for r in rows] == [a.doc_id for a in articles]
+    assert all(r["attributions"] for r in rows)  # the parses were made, and used
