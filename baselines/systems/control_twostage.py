@@ -99,13 +99,16 @@ class TwoStage:
         self.selected: dict[str, Any] = {}
 
     def _centred(self, texts: list[str]) -> np.ndarray:
-        vectors = embed(texts) - self.centre
+        return self._centre(embed(texts))
+
+    def _centre(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = vectors - self.centre
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
-    def _unit_scores(self, units: list[str]) -> np.ndarray:
-        """(len(units), categories) best prototype cosine; -1 for a category with none."""
-        sims = self._centred(units) @ self.prototypes.T
-        out = np.full((len(units), len(CATEGORIES)), -1.0)
+    def _unit_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """(units, categories): best prototype cosine per unit; -1 where a category has none."""
+        sims = self._centre(vectors) @ self.prototypes.T
+        out = np.full((len(vectors), len(CATEGORIES)), -1.0)
         for j in range(len(CATEGORIES)):
             mask = self.prototype_labels == j
             if mask.any():
@@ -123,10 +126,19 @@ class TwoStage:
         """(detector probability (n,), similarity (n, C), per-sentence unit scores)."""
         if not texts:
             return np.zeros(0), np.zeros((0, len(CATEGORIES))), []
-        prob = self.detector.predict_proba(embed(texts))[:, 1]
+        sentences = embed(texts)
+        prob = self.detector.predict_proba(sentences)[:, 1]
         spans = [_units(t) for t in texts]
-        flat = [t[a:b] for t, parts in zip(texts, spans, strict=True) for a, b in parts]
-        unit_scores = self._unit_scores(flat)
+        # A sentence's last unit is the sentence itself: its vector is already here
+        # (embedding it again would double the encoder's work when memos are off).
+        clauses = embed(
+            [t[a:b] for t, parts in zip(texts, spans, strict=True) for a, b in parts[:-1]]
+        )
+        blocks, first = [], 0
+        for i, parts in enumerate(spans):
+            blocks += [clauses[first : first + len(parts) - 1], sentences[i : i + 1]]
+            first += len(parts) - 1
+        unit_scores = self._unit_scores(np.vstack(blocks))
         per, first = [], 0
         for parts in spans:
             per.append(unit_scores[first : first + len(parts)])
