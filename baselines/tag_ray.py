@@ -48,6 +48,10 @@ from baselines.tag_input import (
 from baselines.tag_output import Output
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+# One thread per actor: a worker is one core's worth of tagging, so --workers
+# scales the run; unpinned, each actor's torch and BLAS spread over every core
+# and the actors fight over them.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -135,7 +139,7 @@ def _start(address: str | None) -> bool:
 
     if ray.is_initialized():
         return False
-    runtime_env = {"env_vars": OFFLINE}
+    runtime_env = {"env_vars": {**OFFLINE, **ONE_THREAD}}
     if address:
         ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
     else:
