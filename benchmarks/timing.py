@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import resource
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -31,12 +33,30 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[dict[str, Any], Any]:
     return summary(times), result
 
 
+# python -m MODULE ARGS run through runpy, writing the process's own VmHWM (kB)
+# to $NKW_PEAK_FILE at exit: ru_maxrss (RUSAGE_CHILDREN, wait4) would carry the
+# high-water mark of the parent's image the child was forked from, and the
+# largest of all children reaped so far.
+_TRAMPOLINE = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+    with open(os.environ["NKW_PEAK_FILE"], "w") as out:
+        out.write(str(kib))
+atexit.register(_peak)
+sys.argv = sys.argv[1:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
 def run_child(args: Sequence[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MiB) of one child process (python -m <args>)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", *args], check=True, capture_output=True)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: run the biggest last.
-    return wall, max(peak, before) / 1024
+    """(wall seconds, its own peak RSS in MiB) of one ``python -m <args>`` (Linux: /proc)."""
+    with tempfile.TemporaryDirectory(prefix="nkw-peak-") as tmp:
+        peak_file = Path(tmp) / "peak"
+        env = {**os.environ, "NKW_PEAK_FILE": str(peak_file)}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _TRAMPOLINE, *args], check=True,
+                       capture_output=True, env=env)  # fmt: skip
+        wall = time.perf_counter() - start
+        return wall, int(peak_file.read_text()) / 1024
