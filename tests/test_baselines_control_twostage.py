@@ -104,3 +104,19 @@ def test_guideline_descriptions_quote_no_gold_span(data: CorpusData) -> None:
             words = _words(text)
             shared = {tuple(words[i : i + 4]) for i in range(len(words) - 3)} & grams
             assert not shared, (category, text, shared)
+
+
+def test_unit_scores_line_up_with_each_sentences_units(data: CorpusData, fitted: TwoStage) -> None:
+    # analyse reuses the sentence vector for the whole-sentence unit; each block must
+    # still be the scores of that sentence's units, in _units order.
+    from baselines.systems import memo
+    from baselines.systems.control_embed import embed
+    from baselines.systems.control_twostage import _units
+
+    texts = [s.text for s in document_sentences(bare(data.test["documents"]))]
+    with memo.off():
+        _, _, per = fitted.analyse(texts)
+        for text, block in zip(texts, per, strict=True):
+            units = [text[a:b] for a, b in _units(text)]
+            assert block.shape == (len(units), len(CATEGORIES))
+            assert abs(block - fitted._unit_scores(embed(units))).max() < 1e-5

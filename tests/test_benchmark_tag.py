@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from baselines.catalog import CATALOG
 from benchmarks import tag
 from loaders.segment import segment
 
@@ -51,3 +52,13 @@ def test_child_peak_rss_is_its_own_not_its_parents() -> None:
     got = tag._child('print(\'{"tagged": 1, "seconds": 1.0, "vmhwm_kib": %d}\' % vmhwm())')
     assert got["peak_rss_mib"] < 100
     del ballast
+
+
+def test_system_sets_name_real_systems_and_the_readme_tags_with_them() -> None:
+    assert tag.GPU_TRAINED.issubset(CATALOG) and tag.PRETRAINED.issubset(CATALOG)
+    readme = (tag.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Tagging an archive") :]
+    for name in tag.best_systems().values():
+        assert f"train --system {name} " in section
+    for name in tag.best_systems(fast=True).values():
+        assert f"`{name}`" in section
