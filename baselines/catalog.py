@@ -62,12 +62,17 @@ CATALOG: dict[str, Entry] = {
 
 
 def line(name: str) -> str:
-    """``name  task  zero-shot|trained  summary``; a name missing here still gets a line."""
+    """``name  task  zero-shot|trained  summary``, in columns as wide as the catalog's longest.
+
+    A name missing here still gets a line.
+    """
+    width = max(map(len, CATALOG))
     entry = CATALOG.get(name)
     if entry is None:
-        return f"{name}  (no line in baselines/catalog.py)"
+        return f"{name:<{width}}  (no line in baselines/catalog.py)"
+    task_width = max(len(e.task) for e in CATALOG.values())
     kind = "zero-shot" if entry.zero_shot else "trained"
-    return f"{name}  {entry.task}  {kind}  {entry.summary}"
+    return f"{name:<{width}}  {entry.task:<{task_width}}  {kind:<9}  {entry.summary}"
 
 
 def help_list() -> str:

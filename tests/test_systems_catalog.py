@@ -33,6 +33,12 @@ def test_systems_command_lists_name_task_and_training_one_line_each() -> None:
         name, task, kind = line.split()[:3]
         assert task == CATALOG[name].task
         assert kind == ("zero-shot" if CATALOG[name].zero_shot else "trained")
+    # In columns: every line's task, kind and summary start where the others' do.
+    for word in (1, 2, 3):
+        starts = {
+            line.index(line.split()[word], len(" ".join(line.split()[:word]))) for line in lines
+        }
+        assert len(starts) == 1, word
 
 
 def test_predict_and_benchmark_helps_list_every_system() -> None:
