@@ -27,13 +27,10 @@ from loaders.corpus import (
     sha256,
 )
 from loaders.jsonio import clip
-from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry
+from loaders.model import CONTROL, PUBLISHED_FORMATS, Annotation, ManifestEntry
 from loaders.swap import locked
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
-#: C0 controls but tab, LF and CR, and DEL: no article text holds them; UTF-16
-#: saved without a BOM decodes as "UTF-8" with a NUL after every letter.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DEFAULT_EVIDENCE = "as given to `nkworkers add-article`; not yet checked against the source"
 #: Nobody has looked at the outlet's terms when an article is added: say so.
 DEFAULT_RIGHTS = "unknown, not checked"

@@ -34,6 +34,9 @@ from loaders.labels import (
 Offset = Annotated[int, Strict(), Field(ge=0, description="character offset into the article text")]
 SCHEMA_VERSION = 1
 #: The forms of ``published``, as strptime formats and as people write them.
+#: C0 controls but tab, LF and CR, and DEL: no article text holds them; UTF-16
+#: saved without a BOM decodes as "UTF-8" with a NUL after every letter.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PUBLISHED_FORMATS = {"%Y-%m-%d": "YYYY-MM-DD", "%Y-%m": "YYYY-MM"}
 URL_SCHEMES = ("http", "https")
 #: A doc_id names files (raw/<doc_id>.txt) and viewer pages (<doc_id>.html, linked as a

@@ -255,6 +255,26 @@ def test_raw_text_that_is_not_utf8_has_a_fix(corpus: Path) -> None:
     assert problems and all(p.fix for p in problems)
 
 
+def test_raw_text_with_a_nul_added_before_the_check_is_refused(corpus: Path) -> None:
+    # Regression: add-article refuses control characters, but validate did not look
+    # for them in raw texts added earlier (hashes recorded over the NUL included).
+    from loaders.corpus import sha256
+
+    path = corpus / "raw" / f"{DOC}.txt"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n")  # a line end: no span holds it, and the length is kept
+    raw = (text[:at] + "\x00" + text[at + 1 :]).encode()
+    path.write_bytes(raw)
+    _manifest_field("sha256", sha256(raw))(corpus)
+    _edit_annotation(corpus, lambda d: d.update(text_sha256=sha256(raw)))
+    problems = validate_corpus(corpus)
+    assert [p.message for p in problems] == [
+        f"control character '\\x00' at character {at} "
+        "(a binary file, or UTF-16 saved without a BOM?)"
+    ]
+    assert problems[0].file == f"raw/{DOC}.txt" and problems[0].fix
+
+
 @pytest.mark.parametrize("command", ["validate", "build", "stats"])
 def test_missing_root_says_the_root_does_not_exist(tmp_path: Path, command: str) -> None:
     result = runner.invoke(app, [command, "--root", str(tmp_path / "nowhere")])
