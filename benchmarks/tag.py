@@ -368,4 +368,6 @@ def markdown_lines(part: dict[str, Any]) -> list[str]:
         f"Ray 2 workers {c['ray_2_vs_1_workers']:.2f}x 1 worker; "
         f"peak RSS largest/smallest scale: {rss_text}.",
     ]
+    # Conditions of the recorded run that its figures alone do not show (set by hand).
+    lines += [f"\nNote: {note}" for note in part.get("notes", [])]
     return lines
