@@ -35,7 +35,7 @@ DESCRIPTIONS: dict[ControlCategory, tuple[str, ...]] = {
         "Their earnings are confiscated to meet the foreign currency target.",
     ),
     ControlCategory.LABOR_ORGANIZATION: (
-        "Workers must work in groups and only at the contracted sites.",
+        "Workers are organised into fixed teams and may work only at the contracted sites.",
         "Workers are banned from taking side jobs.",
         "Workers who miss their quotas are removed or reassigned to other work.",
     ),
@@ -51,10 +51,10 @@ DESCRIPTIONS: dict[ControlCategory, tuple[str, ...]] = {
     ControlCategory.COERCION: (
         "Workers are threatened with punishment if they disobey.",
         "Workers face violence or forced repatriation to North Korea.",
-        "Their families at home are held hostage to keep the workers from defecting.",
+        "Relatives left in North Korea are held hostage to keep the workers from defecting.",
     ),
     ControlCategory.HOST_STATE_COOPERATION: (
-        "Russian authorities detain, arrest or deport workers on North Korea's behalf.",
+        "Russian authorities detain, arrest or deport workers at Pyongyang's request.",
         "The host country's police cooperate with North Korean security to catch runaways.",
     ),
 }
