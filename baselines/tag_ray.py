@@ -5,7 +5,8 @@ split into lines with their numbers, so that decoding and JSON parsing are
 the strict ones of the local engine and bad lines become rejects, not a
 failed read) -> ``map_batches`` with :class:`TagActor`, a callable class that
 loads the model folders once per actor (``ActorPoolStrategy(size=workers)``,
-half a CPU each, so two actors and a read task fit on two cores) and runs
+half a CPU reserved each, so two actors and a read task fit on two cores, and
+one thread each, so a worker is one core's work) and runs
 :func:`baselines.tag.tag_articles` -> results streamed back in input order
 (``preserve_order``) and written by the local engine's writer, which also
 finds duplicate doc_ids. So both engines give the same rows and rejects.

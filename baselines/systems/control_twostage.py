@@ -131,12 +131,12 @@ class TwoStage:
         spans = [_units(t) for t in texts]
         # A sentence's last unit is the sentence itself: its vector is already here
         # (embedding it again would double the encoder's work when memos are off).
-        clauses = embed(
+        clause_vectors = embed(
             [t[a:b] for t, parts in zip(texts, spans, strict=True) for a, b in parts[:-1]]
         )
         blocks, first = [], 0
         for i, parts in enumerate(spans):
-            blocks += [clauses[first : first + len(parts) - 1], sentences[i : i + 1]]
+            blocks += [clause_vectors[first : first + len(parts) - 1], sentences[i : i + 1]]
             first += len(parts) - 1
         unit_scores = self._unit_scores(np.vstack(blocks))
         per, first = [], 0

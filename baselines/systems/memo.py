@@ -3,10 +3,13 @@
 Cross-validation and validation grids meet the same few hundred corpus
 sentences again and again, so the parse and embedding helpers remember what
 they computed. An archive being tagged is the opposite case: thousands of
-texts seen once each. So a memo is bounded (the oldest entry goes first) and
-:func:`off` turns every memo off for the duration of a block: ``nkworkers tag``
-tags inside it, so its memory does not grow with the archive and its speed
-does not depend on an archive repeating itself.
+texts seen once each. So a memo is bounded (the least recently used entry
+goes first) and :func:`off` turns every memo off for the duration of a block:
+``nkworkers tag`` tags inside it, so its memory does not grow with the
+archive. (Within one call the helpers still compute each distinct text once.)
+
+The switch is one per process and not thread-safe: tagging runs one batch at
+a time per process (the local engine, and each Ray actor).
 """
 
 from __future__ import annotations
