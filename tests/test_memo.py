@@ -40,13 +40,18 @@ def test_memo_off_neither_reads_nor_writes_and_is_restored() -> None:
     assert m.get("a") == 1 and m.get("b") is None and len(m) == 1
 
 
-def test_tagging_keeps_no_parse_of_the_articles_it_tags(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    train(name="attribution-deps", systems=SYSTEMS, out=tmp_path / "deps", root=ROOT, seed=0,
-          cache_dir=tmp_path / "hf")  # fmt: skip
-    systems = load_systems([tmp_path / "deps"])
+@pytest.fixture(scope="module")
+def deps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("deps")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_DATASETS_OFFLINE", "1")
+        train(name="attribution-deps", systems=SYSTEMS, out=base / "deps", root=ROOT, seed=0,
+              cache_dir=base / "hf")  # fmt: skip
+    return base / "deps"
+
+
+def test_tagging_keeps_no_parse_of_the_articles_it_tags(deps: Path) -> None:
+    systems = load_systems([deps])
     before = len(attribution_parse._PARSES)
     # Sentences the corpus never had, so no parse of them can be in the memo already.
     articles = [
@@ -61,3 +66,20 @@ def test_tagging_keeps_no_parse_of_the_articles_it_tags(
     ]
     assert [r["doc_id"] for r in rows] == [a.doc_id for a in articles]
     assert all(r["attributions"] for r in rows)  # the parses were made, and used
+
+
+def test_tagging_adds_no_word_to_spacy_vocabularies_after_the_first_batch(deps: Path) -> None:
+    # Regression: spaCy keeps every new word it meets in the pipeline's vocabulary, so
+    # an archive of news (new names, new numbers) grew the tagging process without end.
+    systems = load_systems([deps])
+
+    def batch(tag: str) -> list[Article]:
+        text = "Zorblax{0} said that Quen{0} left, a source told RFA."
+        return [Article(f"{tag}-{i}", text.format(f"{tag}{i}"))
+                for i in range(8)]  # fmt: skip
+
+    tag_articles(systems, batch("a"))  # loads the parser; it joins the zones from now on
+    strings = len(attribution_parse.pipeline().vocab.strings)
+    rows = tag_articles(systems, batch("b"))
+    assert len(attribution_parse.pipeline().vocab.strings) == strings
+    assert all(r["attributions"] for r in rows)
