@@ -379,6 +379,17 @@ def validate_document(
                 "restore the raw file as it was added (raw texts are UTF-8 and never edited)",
             ),
         ]
+    if text.startswith("\ufeff"):
+        problems.append(
+            Problem(
+                f"raw/{meta.doc_id}.txt",
+                meta.doc_id,
+                "the text starts with a byte-order mark (U+FEFF), which some editors and "
+                "tools drop, shifting every offset",
+                "remove the article (its manifest line, raw file and annotation) and add it "
+                "again saved as UTF-8 without BOM with nkworkers add-article",
+            )
+        )
     if match := CONTROL.search(text):
         problems.append(
             Problem(

@@ -275,6 +275,21 @@ def test_raw_text_with_a_nul_added_before_the_check_is_refused(corpus: Path) -> 
     assert problems[0].file == f"raw/{DOC}.txt" and problems[0].fix
 
 
+def test_raw_text_with_a_byte_order_mark_is_refused(corpus: Path) -> None:
+    # Regression: add-article refuses a leading BOM; validate let one through.
+    from loaders.corpus import sha256
+
+    path = corpus / "raw" / f"{DOC}.txt"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n")  # drop a line end so that the length and offsets after it hold
+    raw = ("\ufeff" + text[:at] + text[at + 1 :]).encode()
+    path.write_bytes(raw)
+    _manifest_field("sha256", sha256(raw))(corpus)
+    _edit_annotation(corpus, lambda d: d.update(text_sha256=sha256(raw)))
+    problems = [p for p in validate_corpus(corpus) if p.file == f"raw/{DOC}.txt"]
+    assert len(problems) == 1 and "byte-order mark" in problems[0].message and problems[0].fix
+
+
 @pytest.mark.parametrize("command", ["validate", "build", "stats"])
 def test_missing_root_says_the_root_does_not_exist(tmp_path: Path, command: str) -> None:
     result = runner.invoke(app, [command, "--root", str(tmp_path / "nowhere")])
