@@ -27,7 +27,7 @@ from loaders.corpus import (
     sha256,
 )
 from loaders.jsonio import clip
-from loaders.model import CONTROL, PUBLISHED_FORMATS, Annotation, ManifestEntry
+from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry, text_faults
 from loaders.swap import locked
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
@@ -73,23 +73,12 @@ def _option_problems(fields: Mapping[str, object], error: ValidationError) -> li
 
 def _text_problem(where: str, text: str) -> Problem | None:
     """A text that is not plain UTF-8 prose: offsets into it would differ between tools."""
-    if text.startswith("\ufeff"):
-        return Problem(
-            where,
-            "<file>",
-            "the text starts with a byte-order mark (U+FEFF), which some editors and "
-            "tools drop, shifting every offset",
-            "save it as UTF-8 without BOM",
-        )
-    if match := CONTROL.search(text):
-        return Problem(
-            where,
-            "<file>",
-            f"control character {match.group()!r} at character {match.start()} "
-            "(a binary file, or UTF-16 saved without a BOM?)",
-            "save the article as plain UTF-8 text",
-        )
-    return None
+    faults = text_faults(text)
+    if not faults:
+        return None
+    bom = text.startswith("\ufeff")
+    fix = "save it as UTF-8 without BOM" if bom else "save the article as plain UTF-8 text"
+    return Problem(where, "<file>", faults[0], fix)
 
 
 def _leftover(loaded: Loaded, data: bytes, where: str) -> str | None:

@@ -34,11 +34,34 @@ from loaders.labels import (
 Offset = Annotated[int, Strict(), Field(ge=0, description="character offset into the article text")]
 SCHEMA_VERSION = 1
 #: The forms of ``published``, as strptime formats and as people write them.
+PUBLISHED_FORMATS = {"%Y-%m-%d": "YYYY-MM-DD", "%Y-%m": "YYYY-MM"}
 #: C0 controls but tab, LF and CR, and DEL: no article text holds them; UTF-16
 #: saved without a BOM decodes as "UTF-8" with a NUL after every letter.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-PUBLISHED_FORMATS = {"%Y-%m-%d": "YYYY-MM-DD", "%Y-%m": "YYYY-MM"}
 URL_SCHEMES = ("http", "https")
+
+
+def text_faults(text: str) -> list[str]:
+    """Why an article text is not plain UTF-8 prose, one message per fault; [] when it is.
+
+    Offsets into such a text would differ between tools: some drop a leading
+    byte-order mark, and control characters mark a binary or UTF-16 file.
+    add-article refuses the first fault, validate reports them all.
+    """
+    faults = []
+    if text.startswith("\ufeff"):
+        faults.append(
+            "the text starts with a byte-order mark (U+FEFF), which some editors and "
+            "tools drop, shifting every offset"
+        )
+    if match := CONTROL.search(text):
+        faults.append(
+            f"control character {match.group()!r} at character {match.start()} "
+            "(a binary file, or UTF-16 saved without a BOM?)"
+        )
+    return faults
+
+
 #: A doc_id names files (raw/<doc_id>.txt) and viewer pages (<doc_id>.html, linked as a
 #: relative URL): no path separator, no scheme ("javascript:..."), nothing to escape.
 DOC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")

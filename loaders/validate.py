@@ -27,7 +27,7 @@ from loaders.corpus import (
 )
 from loaders.jsonio import clip
 from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
-from loaders.model import CONTROL, SCHEMA_VERSION, Annotation, ManifestEntry
+from loaders.model import SCHEMA_VERSION, Annotation, ManifestEntry, text_faults
 
 SPLIT_NAMES = tuple(s.value for s in Split)
 
@@ -379,26 +379,14 @@ def validate_document(
                 "restore the raw file as it was added (raw texts are UTF-8 and never edited)",
             ),
         ]
-    if text.startswith("\ufeff"):
+    for fault in text_faults(text):
         problems.append(
             Problem(
                 f"raw/{meta.doc_id}.txt",
                 meta.doc_id,
-                "the text starts with a byte-order mark (U+FEFF), which some editors and "
-                "tools drop, shifting every offset",
+                fault,
                 "remove the article (its manifest line, raw file and annotation) and add it "
-                "again saved as UTF-8 without BOM with nkworkers add-article",
-            )
-        )
-    if match := CONTROL.search(text):
-        problems.append(
-            Problem(
-                f"raw/{meta.doc_id}.txt",
-                meta.doc_id,
-                f"control character {match.group()!r} at character {match.start()} "
-                "(a binary file, or UTF-16 saved without a BOM?)",
-                "remove the article (its manifest line, raw file and annotation) and add it "
-                "again as plain UTF-8 text with nkworkers add-article",
+                "again as plain UTF-8 text without BOM with nkworkers add-article",
             )
         )
     return (
