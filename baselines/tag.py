@@ -78,13 +78,13 @@ def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list
         return []
     documents = [{"doc_id": a.doc_id, "text": a.text} for a in articles]
     rows: list[Row] = [{"doc_id": a.doc_id} for a in articles]
-    for system in systems:
-        with memo.off(), memory_zones(systems):
+    with memo.off(), memory_zones(systems):
+        for system in systems:
             predicted = system.predict(documents)
-        for row, got in zip(rows, predicted, strict=True):
-            if got["doc_id"] != row["doc_id"]:
-                raise RuntimeError(f"{system.name} returned rows out of order")
-            row.update({k: v for k, v in got.items() if k != "doc_id"})
+            for row, got in zip(rows, predicted, strict=True):
+                if got["doc_id"] != row["doc_id"]:
+                    raise RuntimeError(f"{system.name} returned rows out of order")
+                row.update({k: v for k, v in got.items() if k != "doc_id"})
     for row, article in zip(rows, articles, strict=True):
         row.update({k: v for k, v in article.extra.items() if k not in row})
     return rows

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.timing import summary
+from benchmarks.timing import VMHWM, summary
 
 HEAVY = ("torch", "transformers", "datasets", "matplotlib", "sklearn", "setfit", "spacy")
 # Each command is the code a fresh `python -c` runs; `app(...)` is what the
@@ -28,9 +28,8 @@ COMMANDS = {
 }
 
 
-# The child reports its own peak: ru_maxrss from wait4 would include this
-# parent's RSS, which a forked child inherits as its high-water mark.
-_PEAK = "\nprint(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
+# The child reports its own peak (benchmarks.timing.VMHWM says why).
+_PEAK = "\n" + VMHWM + "print(vmhwm())"
 
 
 def run_child(code: str) -> dict[str, float]:

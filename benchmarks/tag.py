@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.timing import VMHWM
+
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = 10_000
 WORD = re.compile(r"[A-Za-z]{4,}")
@@ -107,14 +109,8 @@ for doc in nlp.pipe(texts, batch_size=64):
     n += 1
 print(json.dumps({"tagged": n, "seconds": time.perf_counter() - start, "vmhwm_kib": vmhwm()}))
 """
-# The child reports its own peak, VmHWM of its own memory map: ru_maxrss (wait4,
-# getrusage) carries over the high-water mark of the parent's image that the
-# child was forked from, so every child would "peak" at this process's size.
-OWN_PEAK = """
-def vmhwm():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
-"""
+# Each child reports its own peak (benchmarks.timing.VMHWM says why).
+OWN_PEAK = VMHWM
 
 
 def corpus_sentences() -> list[str]:

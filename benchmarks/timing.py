@@ -33,21 +33,29 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[dict[str, Any], Any]:
     return summary(times), result
 
 
-# python -m MODULE ARGS run through runpy, writing the process's own VmHWM (kB)
-# to $NKW_PEAK_FILE at exit: ru_maxrss (RUSAGE_CHILDREN, wait4) would carry the
-# high-water mark of the parent's image the child was forked from, and the
-# largest of all children reaped so far.
-_TRAMPOLINE = """
+# Source of vmhwm(), for child processes: the process's own peak RSS in kB, the
+# high-water mark of its own memory map. ru_maxrss (RUSAGE_CHILDREN, wait4)
+# would carry over the high-water mark of the parent image a child was forked
+# from (and RUSAGE_CHILDREN the largest child reaped so far), so children report
+# their peak themselves.
+VMHWM = """
+def vmhwm():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+"""
+# python -m MODULE ARGS through runpy, writing vmhwm() to $NKW_PEAK_FILE at exit.
+_TRAMPOLINE = (
+    VMHWM
+    + """
 import atexit, os, runpy, sys
 def _peak():
-    with open("/proc/self/status") as status:
-        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
     with open(os.environ["NKW_PEAK_FILE"], "w") as out:
-        out.write(str(kib))
+        out.write(str(vmhwm()))
 atexit.register(_peak)
 sys.argv = sys.argv[1:]
 runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 """
+)
 
 
 def run_child(args: Sequence[str]) -> tuple[float, float]:

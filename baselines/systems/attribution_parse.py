@@ -17,7 +17,7 @@ memo off, so an archive's parses are dropped batch by batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -44,7 +44,10 @@ def pipeline() -> Any:
         ) from error
 
 
-def _key(sentence: Sentence) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+Key = tuple[tuple[str, ...], tuple[bool, ...]]  # a sentence's words and spaces after them
+
+
+def _key(sentence: Sentence) -> Key:
     tokens = sentence.tokens
     spaces = tuple(a.end < b.start for a, b in pairwise(tokens))
     return tuple(t.text for t in tokens), (*spaces, False)
@@ -56,10 +59,9 @@ def parse(sentences: Sequence[Sentence]) -> list[Any]:
 
     nlp = pipeline()
     keys = [_key(s) for s in sentences]
-    found = {k: doc for k in dict.fromkeys(keys) if (doc := _PARSES.get(k)) is not None}
-    missing = [k for k in dict.fromkeys(keys) if k not in found]
-    docs = [Doc(nlp.vocab, words=list(w), spaces=list(sp)) for w, sp in missing]
-    for key, doc in zip(missing, nlp.pipe(docs, batch_size=64), strict=True):
-        found[key] = doc
-        _PARSES.put(key, doc)
-    return [found[k] for k in keys]
+
+    def parse_missing(missing: list[Key]) -> Iterable[Any]:
+        docs = [Doc(nlp.vocab, words=list(w), spaces=list(sp)) for w, sp in missing]
+        return nlp.pipe(docs, batch_size=64)
+
+    return _PARSES.get_many(keys, parse_missing)

@@ -10,6 +10,7 @@ length (384 floats). The encoder loads on first use, from the local folder of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -33,15 +34,14 @@ def encoder() -> Any:
 
 def embed(texts: list[str]) -> np.ndarray:
     """(len(texts), 384) unit vectors, one row per text (repeats allowed)."""
-    found = {t: v for t in dict.fromkeys(texts) if (v := _VECTORS.get(t)) is not None}
-    missing = [t for t in dict.fromkeys(texts) if t not in found]
-    if missing:
-        vectors = encoder().encode(
-            missing, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
-        )
-        for text, vector in zip(missing, np.asarray(vectors), strict=True):
-            found[text] = vector
-            _VECTORS.put(text, vector)
     if not texts:
         return np.zeros((0, DIM))
-    return np.stack([found[t] for t in texts])
+
+    def encode(missing: list[str]) -> Iterable[np.ndarray]:
+        return np.asarray(
+            encoder().encode(
+                missing, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
+            )
+        )
+
+    return np.stack(_VECTORS.get_many(texts, encode))

@@ -15,10 +15,11 @@ a time per process (the local engine, and each Ray actor).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 _enabled = [True]  # one switch for the process (tagging runs one batch at a time)
 
@@ -46,6 +47,24 @@ class Memo(Generic[V]):
         self._items.move_to_end(key)
         while len(self._items) > self.maxsize:
             self._items.popitem(last=False)
+
+    def get_many(self, keys: Sequence[K], compute: Callable[[list[K]], Iterable[V]]) -> list[V]:
+        """One value per key (repeats allowed), in order; ``compute`` gets the distinct misses.
+
+        ``compute(misses)`` returns their values in the same order, in one call (a
+        batch for the parser or the encoder); each distinct key is computed once
+        per call even while memos are off.
+        """
+        found: dict[K, V] = {}
+        for key in dict.fromkeys(keys):
+            if (value := self.get(key)) is not None:
+                found[key] = value
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
+        if missing:
+            for key, value in zip(missing, compute(missing), strict=True):
+                found[key] = value
+                self.put(key, value)
+        return [found[k] for k in keys]
 
 
 @contextmanager
