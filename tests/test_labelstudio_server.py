@@ -33,7 +33,7 @@ def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             print(f"\n[timing] Label Studio server start: {server.start_s:.1f} s ({server.url})")
             yield server
     except ServerError as exc:
-        pytest.fail(str(exc))
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture

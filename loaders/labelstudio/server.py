@@ -54,11 +54,24 @@ def answers(url: str, token: str) -> bool:
 
 
 def server_venv() -> Path:
-    """NKW_LS_VENV or .cache/ls-venv, installed by .ci/install-label-studio.sh if missing."""
+    """NKW_LS_VENV or .cache/ls-venv, installed and checked by .ci/install-label-studio.sh.
+
+    The script is run every time: it returns at once for a venv it has already
+    seen start (from the committed constraints), and installs again otherwise.
+    Raises ServerError with the script's one-line reason when the server
+    cannot be installed or does not start.
+    """
     venv = Path(os.environ.get("NKW_LS_VENV", REPO / ".cache" / "ls-venv"))
-    if not (venv / "bin" / "label-studio").exists():
-        script = REPO / ".ci" / "install-label-studio.sh"
-        subprocess.run(["bash", str(script), str(venv)], check=True, timeout=1200)
+    script = REPO / ".ci" / "install-label-studio.sh"
+    try:
+        done = subprocess.run(
+            ["bash", str(script), str(venv)], capture_output=True, text=True, timeout=1200
+        )
+    except subprocess.TimeoutExpired:
+        raise ServerError(f"{script}: no answer in 1200 s installing Label Studio") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise ServerError(lines[-1] if lines else f"{script} exited {done.returncode}")
     return venv
 
 
@@ -69,6 +82,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+
+
+def _start_failure(url: str, log_path: Path) -> str:
+    """One line: the server's last words (its log keeps the rest)."""
+    tail = log_path.read_bytes()[-3000:].decode(errors="replace")
+    last = [line.strip() for line in tail.splitlines() if line.strip()][-1:] or ["no output"]
+    return f"Label Studio did not answer on {url}: {last[0][:300]} (full log: {log_path})"
 
 
 @contextmanager
@@ -102,8 +122,7 @@ def running_server(workdir: Path) -> Iterator[Server]:
         try:
             while not answers(url, token):
                 if proc.poll() is not None or time.perf_counter() - started > START_TIMEOUT_S:
-                    tail = log_path.read_bytes()[-3000:].decode(errors="replace")
-                    raise ServerError(f"Label Studio did not answer on {url}:\n{tail}")
+                    raise ServerError(_start_failure(url, log_path))
                 time.sleep(1)
             yield Server(url, token, proc.pid, time.perf_counter() - started)
         finally:
