@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import baselines, build_scale, cli_help, labelstudio, load, report, scoring, tag
+from nkworkers.benchmarks import (
+    baselines,
+    build_scale,
+    cli_help,
+    labelstudio,
+    load,
+    report,
+    scoring,
+    tag,
+)
 
 HERE = Path(__file__).resolve().parent
 

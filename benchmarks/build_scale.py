@@ -1,8 +1,8 @@
 """Build time and peak memory at scale: x1, x100, x2,000 the annotated corpus.
 
-Each build runs in its own process (``python -m loaders.cli build --root``) so
+Each build runs in its own process (``python -m nkworkers.loaders.cli build --root``) so
 that its peak resident memory can be read; the synthetic corpora come from
-benchmarks.synthetic. The goal of issue 7: 10,000 documents (x2,000) in 60 s
+nkworkers.benchmarks.synthetic. The goal of issue 7: 10,000 documents (x2,000) in 60 s
 or less on 2 cores, and memory that does not grow with the corpus.
 """
 
@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synthetic import make_corpus
-from benchmarks.timing import run_child, summary
+from nkworkers.benchmarks.synthetic import make_corpus
+from nkworkers.benchmarks.timing import run_child, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,9 @@ def measure(scale: int, repeat: int) -> dict[str, Any]:
         docs = len(make_corpus(ROOT, Path(tmp) / "corpus", scale))
         walls, peaks = [], []
         for _ in range(repeat):
-            wall, peak = run_child(["loaders.cli", "build", "--root", str(Path(tmp) / "corpus")])
+            wall, peak = run_child(
+                ["nkworkers.loaders.cli", "build", "--root", str(Path(tmp) / "corpus")]
+            )
             walls.append(wall)
             peaks.append(peak)
     wall_summary = summary(walls)

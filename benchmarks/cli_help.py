@@ -15,12 +15,14 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.timing import VMHWM, summary
+from nkworkers.benchmarks.timing import VMHWM, summary
 
 HEAVY = ("torch", "transformers", "datasets", "matplotlib", "sklearn", "setfit", "spacy")
 # Each command is the code a fresh `python -c` runs; `app(...)` is what the
 # `nkworkers` script calls. SystemExit is how click ends after printing help.
-_CLI = "from loaders.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+_CLI = (
+    "from nkworkers.loaders.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+)
 COMMANDS = {
     "python -c pass": "pass",
     "nkworkers --version": _CLI.format(args=["--version"]),
@@ -28,7 +30,7 @@ COMMANDS = {
 }
 
 
-# The child reports its own peak (benchmarks.timing.VMHWM says why).
+# The child reports its own peak (nkworkers.benchmarks.timing.VMHWM says why).
 _PEAK = "\n" + VMHWM + "print(vmhwm())"
 
 

@@ -1,6 +1,6 @@
 """Push and pull of 1,000 synthetic tasks against a real Label Studio server.
 
-The corpus is the annotated articles replicated (benchmarks.synthetic) to 1,000
+The corpus is the annotated articles replicated (nkworkers.benchmarks.synthetic) to 1,000
 documents; push creates a project and imports one task per document with its
 gold annotation; pull takes the full JSON export, converts and validates
 every task and plans the writes (they are all no-ops: the export equals the
@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synthetic import make_corpus
-from benchmarks.timing import summary
-from loaders.labelstudio import sync
-from loaders.labelstudio.server import running_server
+from nkworkers.benchmarks.synthetic import make_corpus
+from nkworkers.benchmarks.timing import summary
+from nkworkers.loaders.labelstudio import sync
+from nkworkers.loaders.labelstudio.server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 5

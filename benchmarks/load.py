@@ -15,11 +15,11 @@ from typing import Any
 import datasets
 import pyarrow.parquet as pq
 
-from benchmarks.synthetic import make_corpus
-from benchmarks.timing import timed
-from loaders.build import build
-from loaders.features import CONFIGS
-from loaders.labels import Split
+from nkworkers.benchmarks.synthetic import make_corpus
+from nkworkers.benchmarks.timing import timed
+from nkworkers.loaders.dataset.build import build
+from nkworkers.loaders.dataset.features import CONFIGS
+from nkworkers.loaders.labels import Split
 
 ROOT = Path(__file__).resolve().parent.parent
 

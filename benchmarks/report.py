@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks import tag as tag_part
+from nkworkers.benchmarks import tag as tag_part
 
 
 def _s(summary: dict[str, Any]) -> str:

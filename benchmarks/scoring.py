@@ -34,13 +34,13 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
-from baselines.evaluation import entities
-from baselines.evaluation.metrics import compute
-from baselines.evaluation.spans import Span
-from baselines.evaluation.tally import Tally
-from baselines.evaluation.units import Sentences, Unit, Units
-from benchmarks.timing import summary
-from loaders.labels import EntityType, names
+from nkworkers.baselines.evaluation import entities
+from nkworkers.baselines.evaluation.metrics import compute
+from nkworkers.baselines.evaluation.spans import Span
+from nkworkers.baselines.evaluation.tally import Tally
+from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
+from nkworkers.benchmarks.timing import summary
+from nkworkers.loaders.labels import EntityType, names
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "documents"
 SCALES = (1, 100, 10_000)

@@ -12,8 +12,8 @@ import json
 import shutil
 from pathlib import Path
 
-from loaders.atomic import dumps_json
-from loaders.corpus import read_corpus
+from nkworkers.loaders.corpus import read_corpus
+from nkworkers.loaders.files.atomic import dumps_json
 
 
 def _reprefix(obj: object, old: str, new: str) -> object:

@@ -1,7 +1,7 @@
 """``python -m benchmarks tag``: articles per second and peak RSS of ``nkworkers tag``.
 
 A deterministic synthetic archive: article i is 10 to 50 sentences of the
-corpus's five articles (cut by loaders.segment), each with two of its words
+corpus's five articles (cut by nkworkers.loaders.text.segment), each with two of its words
 swapped for other corpus words (:func:`vary`), drawn with
 ``random.Random(i)``, so the first 1,000 articles of the 10,000 are the
 1,000-article archive.
@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.timing import VMHWM
+from nkworkers.benchmarks.timing import VMHWM
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = 10_000
@@ -83,7 +83,7 @@ GOALS = (
 CHILD_TAG = """
 import json, sys
 from pathlib import Path
-from baselines.tag import run_local
+from nkworkers.baselines.tagging.local import run_local
 models, source, out = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 s = run_local(models=[Path(m) for m in models], input_path=source, out=out, show_progress=False)
 print(json.dumps({"tagged": s.tagged, "seconds": s.seconds, "vmhwm_kib": vmhwm()}))
@@ -91,7 +91,7 @@ print(json.dumps({"tagged": s.tagged, "seconds": s.seconds, "vmhwm_kib": vmhwm()
 CHILD_RAY = """
 import json, sys
 from pathlib import Path
-from baselines.tag_ray import run_ray
+from nkworkers.baselines.tagging.ray_engine import run_ray
 models, source, out = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 workers = int(sys.argv[4])
 s = run_ray(models=[Path(m) for m in models], input_path=source, out=out, workers=workers,
@@ -101,7 +101,7 @@ print(json.dumps({"tagged": s.tagged, "seconds": s.seconds, "vmhwm_kib": vmhwm()
 CHILD_SPACY = """
 import json, sys, time
 import spacy
-from loaders.jsonio import iter_jsonl
+from nkworkers.loaders.files.jsonio import iter_jsonl
 nlp = spacy.load(sys.argv[2])
 texts = (line.value["text"] for line in iter_jsonl(__import__("pathlib").Path(sys.argv[1])))
 start, n = time.perf_counter(), 0
@@ -109,12 +109,12 @@ for doc in nlp.pipe(texts, batch_size=64):
     n += 1
 print(json.dumps({"tagged": n, "seconds": time.perf_counter() - start, "vmhwm_kib": vmhwm()}))
 """
-# Each child reports its own peak (benchmarks.timing.VMHWM says why).
+# Each child reports its own peak (nkworkers.benchmarks.timing.VMHWM says why).
 OWN_PEAK = VMHWM
 
 
 def corpus_sentences() -> list[str]:
-    from loaders.segment import segment
+    from nkworkers.loaders.text.segment import segment
 
     out = []
     for path in sorted((ROOT / "raw").glob("*.txt")):
@@ -195,8 +195,8 @@ def _child(code: str, *args: str) -> dict[str, Any]:
 
 def _train(names: set[str], folder: Path) -> dict[str, Path]:
     """Each named system trained once (seed 0) into folder/NAME; name -> model folder."""
-    from baselines.systems.registry import SYSTEMS
-    from baselines.train import train
+    from nkworkers.baselines.systems.registry import SYSTEMS
+    from nkworkers.baselines.tagging.train import train
 
     out = {}
     for name in sorted(names):
@@ -316,7 +316,7 @@ def _checks(rows: list[dict[str, Any]], ray_rows: list[dict[str, Any]]) -> dict[
 
 
 def markdown_lines(part: dict[str, Any]) -> list[str]:
-    """RESULTS.md lines of this part (benchmarks.report)."""
+    """RESULTS.md lines of this part (nkworkers.benchmarks.report)."""
     systems = part["systems"]
     low = min(r["scale"] for r in part["rows"])  # the scale of the spaCy anchor
     lines = [

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from loaders.atomic import dumps_json, write_many
-from loaders.corpus import (
+from nkworkers.loaders.corpus import (
     MANIFEST,
     RAW,
     CorpusError,
@@ -26,9 +25,10 @@ from loaders.corpus import (
     read_corpus,
     sha256,
 )
-from loaders.jsonio import clip
-from loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry, text_faults
-from loaders.swap import locked
+from nkworkers.loaders.files.atomic import dumps_json, write_many
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.files.swap import locked
+from nkworkers.loaders.model import PUBLISHED_FORMATS, Annotation, ManifestEntry, text_faults
 
 DOC_ID = re.compile(r"^(\d{3})_[0-9a-f]{16}$")
 DEFAULT_EVIDENCE = "as given to `nkworkers add-article`; not yet checked against the source"

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from loaders.articles import DEFAULT_EVIDENCE, DEFAULT_RIGHTS, add_article, next_steps
-from loaders.corpus import CorpusError
-from loaders.labels import PublishedConfidence
+from nkworkers.loaders.articles import DEFAULT_EVIDENCE, DEFAULT_RIGHTS, add_article, next_steps
+from nkworkers.loaders.corpus import CorpusError
+from nkworkers.loaders.labels import PublishedConfidence
 
 
 def add_article_command(

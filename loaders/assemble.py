@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from loaders.corpus import sha256
-from loaders.model import Annotation
+from nkworkers.loaders.corpus import sha256
+from nkworkers.loaders.model import Annotation
 
 LAYER_KEYS = {
     "entities": ("zones", "entities"),

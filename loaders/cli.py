@@ -12,8 +12,8 @@ import typer.core
 from rich.console import Console
 from rich.table import Table
 
-from loaders.corpus import CorpusError
-from loaders.validate import unannotated, validate_corpus, waiting_note
+from nkworkers.loaders.corpus import CorpusError
+from nkworkers.loaders.validate import unannotated, validate_corpus, waiting_note
 
 app = typer.Typer(
     help="nkworkers: annotated corpus of North Korean workers in Russia.",
@@ -96,8 +96,8 @@ def build(
     ] = False,
 ) -> None:
     """Write data/<config>/<split>.parquet and the README's generated YAML."""
-    from loaders import build as builder
-    from loaders import schema
+    from nkworkers.loaders import schema
+    from nkworkers.loaders.dataset import build as builder
 
     try:
         if check:
@@ -128,7 +128,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Counts per layer, label and split, and what IOB2 tagging did to spans."""
-    from loaders.stats import corpus_stats
+    from nkworkers.loaders.dataset.stats import corpus_stats
 
     try:
         result = corpus_stats(root)
@@ -161,11 +161,11 @@ _TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")
 
 def _register_subcommands() -> None:
     """Commands whose modules live in their own packages; baselines' through entry points."""
-    from loaders import articles_cli
-    from loaders.cli_plugins import register_plugins
-    from loaders.exports import cli as exports_cli
-    from loaders.labelstudio.cli import ls_app
-    from loaders.render import cli as render_cli
+    from nkworkers.loaders import articles_cli
+    from nkworkers.loaders.cli_plugins import register_plugins
+    from nkworkers.loaders.exports import cli as exports_cli
+    from nkworkers.loaders.labelstudio.cli import ls_app
+    from nkworkers.loaders.render import cli as render_cli
 
     app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
     articles_cli.register(app)

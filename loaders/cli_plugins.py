@@ -17,7 +17,7 @@ import typer
 GROUP = "nkworkers.commands"
 # Packages of this distribution: a missing module among them is a bug, not a
 # missing extra, and must surface as the ImportError it is.
-OWN_PACKAGES = frozenset({"loaders", "baselines", "benchmarks"})
+OWN_PACKAGES = frozenset({"nkworkers"})
 
 
 def register_plugins(app: typer.Typer, *, group: str = GROUP) -> list[str]:
@@ -48,10 +48,11 @@ def register_plugins(app: typer.Typer, *, group: str = GROUP) -> list[str]:
 def extra_for(entry: EntryPoint) -> str:
     """The extra that installs what ``entry``'s package needs.
 
-    By this project's convention the extra is named after the package
-    (``baselines`` code needs the ``baselines`` extra); "" when no extra is.
+    By this project's convention the extra is named after the folder under
+    ``nkworkers`` (``nkworkers.baselines`` code needs the ``baselines``
+    extra); "" when no extra is.
     """
-    package = entry.module.partition(".")[0]
+    package = entry.module.removeprefix("nkworkers.").partition(".")[0]
     extras = entry.dist.metadata.get_all("Provides-Extra") if entry.dist else None
     return package if package in (extras or []) else ""
 

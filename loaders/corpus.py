@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from loaders import jsonio
-from loaders.atomic import write_json
-from loaders.model import Annotation, Document, ManifestEntry, Splits
+from nkworkers.loaders.files import jsonio
+from nkworkers.loaders.files.atomic import write_json
+from nkworkers.loaders.model import Annotation, Document, ManifestEntry, Splits
 
 RAW = "raw"
 MANIFEST = "raw/manifest.jsonl"

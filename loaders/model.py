@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
-from loaders.labels import (
+from nkworkers.loaders.labels import (
     ControlCategory,
     EntityType,
     PublishedConfidence,

@@ -1,7 +1,7 @@
 """The predictions format: JSONL, one :class:`PredictionRow` per article.
 
 This is part of the corpus contract, declared once here beside the annotation
-model (loaders.model) and read by ``evaluate``, ``tag`` and ``ls push
+model (nkworkers.loaders.model) and read by ``evaluate``, ``tag`` and ``ls push
 --predictions`` through :func:`read_predictions`.
 
 Offsets follow the corpus convention: half-open character offsets into the
@@ -11,7 +11,7 @@ row is not scored; a key present but empty means "no predictions". Unknown
 keys are ignored, so rows of the corpus ``documents`` config and ``tag``
 output with carried-through columns are valid predictions. The committed
 ``predictions.schema.json`` beside this module is generated from these
-models (``python -m loaders.predictions`` rewrites it).
+models (``python -m nkworkers.loaders.predictions`` rewrites it).
 """
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from loaders.jsonio import clip, iter_jsonl
-from loaders.labels import ControlCategory, EntityType, QuoteType, Role, SourceAnonymity, SourceKind
+from nkworkers.loaders.files.jsonio import clip, iter_jsonl
+from nkworkers.loaders.labels import (
+    ControlCategory,
+    EntityType,
+    QuoteType,
+    Role,
+    SourceAnonymity,
+    SourceKind,
+)
 
 SCHEMA_PATH = Path(__file__).with_name("predictions.schema.json")
 LAYERS: tuple[str, ...] = ("entities", "attribution_spans", "attributions", "control_measures")
@@ -217,7 +224,7 @@ def read_predictions(
     """Each non-blank line of a predictions JSONL file, as a row or a problem.
 
     Reads one line at a time (split on ``b"\\n"`` only, strict JSON through
-    loaders.jsonio), so memory is bounded by ``max_line_bytes`` whatever the
+    nkworkers.loaders.files.jsonio), so memory is bounded by ``max_line_bytes`` whatever the
     file size. A second line for a doc_id is a problem. A file that cannot be
     opened gives a single problem with line None. Offsets are not checked
     against texts here (see :func:`check_offsets`): the reader knows no texts.
@@ -267,7 +274,7 @@ def check_offsets(row: PredictionRow, text: str) -> str | None:
 
 
 if __name__ == "__main__":
-    from loaders.atomic import write_text
+    from nkworkers.loaders.files.atomic import write_text
 
     write_text(SCHEMA_PATH, schema_text())
     print(f"wrote {SCHEMA_PATH}")

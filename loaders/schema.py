@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.atomic import dumps_json, write_text
-from loaders.model import Annotation
+from nkworkers.loaders.files.atomic import dumps_json, write_text
+from nkworkers.loaders.model import Annotation
 
 PATH = "annotations/schema.json"
 

@@ -1,7 +1,7 @@
 """Check the corpus and report every problem (file, record, what, how to fix).
 
 The checks are pure functions over parsed data; ``validate_corpus`` is the one
-entry point that reads the disk (through ``loaders.corpus``).
+entry point that reads the disk (through ``nkworkers.loaders.corpus``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from loaders.corpus import (
+from nkworkers.loaders.corpus import (
     ANNOTATIONS,
     MANIFEST,
     SPLITS,
@@ -25,9 +25,9 @@ from loaders.corpus import (
     read_plain,
     sha256,
 )
-from loaders.jsonio import clip
-from loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
-from loaders.model import SCHEMA_VERSION, Annotation, ManifestEntry, text_faults
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
+from nkworkers.loaders.model import SCHEMA_VERSION, Annotation, ManifestEntry, text_faults
 
 SPLIT_NAMES = tuple(s.value for s in Split)
 
@@ -72,7 +72,7 @@ def check_spans(file: str, text: str, annotation: Annotation) -> list[Problem]:
                     file,
                     span_id,
                     f"text[{start}:{end}] is {clip(actual)}, stored {clip(stored)}",
-                    "relocate the span in code (loaders.locate.find) and rewrite it",
+                    "relocate the span in code (nkworkers.loaders.text.locate.find) and rewrite it",
                 )
             )
         elif actual != actual.strip():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from baselines.systems.base import CorpusData
+from nkworkers.baselines.systems.base import CorpusData
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PARTS = ("raw", "annotations", "data", "README.md")

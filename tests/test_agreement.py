@@ -13,17 +13,17 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
-from baselines.evaluation.adjudicate import disagreements
-from baselines.evaluation.agreement import (
+from nkworkers.baselines.agreement.adjudicate import disagreements
+from nkworkers.baselines.agreement.cli import register
+from nkworkers.baselines.agreement.figures import (
     AGREEMENT,
     cohen_kappa,
     compare,
     corpus_agreement,
     folder_annotations,
 )
-from baselines.evaluation.agreement_cli import register
-from loaders.cli import app
-from loaders.corpus import read_corpus
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.corpus import read_corpus
 from tests.conftest import ROOT
 
 

@@ -9,11 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from loaders import articles_cli
-from loaders.articles import add_article
-from loaders.corpus import CorpusError, read_corpus, sha256
-from loaders.labelstudio.sync import push_tasks
-from loaders.validate import validate_corpus
+from nkworkers.loaders import articles_cli
+from nkworkers.loaders.articles import add_article
+from nkworkers.loaders.corpus import CorpusError, read_corpus, sha256
+from nkworkers.loaders.labelstudio.sync import push_tasks
+from nkworkers.loaders.validate import validate_corpus
 from tests.test_labelstudio_support import make_corpus
 
 TEXT = "Workers 😀 in Khabarovsk were told to hand over their passports.\n"
@@ -139,8 +139,8 @@ def test_add_article_prints_the_next_steps(corpus: Path, tmp_path: Path) -> None
 def test_unannotated_article_is_listed_by_validate_check_and_stats(
     tmp_path: Path,
 ) -> None:
-    from loaders import build as builder
-    from loaders.cli import app
+    from nkworkers.loaders.cli import app
+    from nkworkers.loaders.dataset import build as builder
     from tests.conftest import copy_corpus
 
     root = copy_corpus(tmp_path / "real")

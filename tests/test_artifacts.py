@@ -17,7 +17,13 @@ from typing import Any
 
 import pytest
 
-from baselines.artifacts import (
+from nkworkers.baselines.benchmark.runner import bare, sealed
+from nkworkers.baselines.systems.base import CorpusData, System
+from nkworkers.baselines.systems.control.minilm import MiniLMMultiLabel
+from nkworkers.baselines.systems.control.setfit import SetFitOneVsRest
+from nkworkers.baselines.systems.control.tfidf import TfidfLogReg
+from nkworkers.baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.tagging.model_folder import (
     FORMAT_VERSION,
     MODEL_JSON,
     ModelError,
@@ -25,12 +31,6 @@ from baselines.artifacts import (
     read_model_json,
     save_model,
 )
-from baselines.benchmark import bare, sealed
-from baselines.systems.base import CorpusData, System
-from baselines.systems.control_minilm import MiniLMMultiLabel
-from baselines.systems.control_setfit import SetFitOneVsRest
-from baselines.systems.control_tfidf import TfidfLogReg
-from baselines.systems.registry import SYSTEMS
 
 # Smaller settings where a system has them; prediction after load never reads them.
 SMALL: dict[str, Callable[[], System]] = {
@@ -45,8 +45,8 @@ HEAVY_NAMES = [n for n in SYSTEMS if any(h in n for h in HEAVY)]
 LOADER = """
 import json, sys
 from pathlib import Path
-from baselines.artifacts import load_model
-from baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.tagging.model_folder import load_model
+from nkworkers.baselines.systems.registry import SYSTEMS
 documents = json.loads(Path(sys.argv[1]).read_text())
 out = {}
 for folder in sys.argv[3:]:

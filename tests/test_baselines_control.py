@@ -12,19 +12,19 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from baselines.benchmark import bare, sealed
-from baselines.evaluation import evaluate_rows
-from baselines.systems.base import CorpusData, System
-from baselines.systems.control import SYSTEMS as CONTROL
-from baselines.systems.control_common import CATEGORIES, choose_threshold, clauses
-from baselines.systems.control_lexicon import KeywordLexicon
-from baselines.systems.control_minilm import MiniLMMultiLabel
-from baselines.systems.control_setfit import SetFitOneVsRest
-from baselines.systems.control_similarity import DescriptionSimilarity
-from baselines.systems.control_tfidf import TfidfLogReg
-from baselines.systems.control_twostage import TwoStage
-from loaders.labels import ControlCategory
-from loaders.predictions import PredictionRow
+from nkworkers.baselines.benchmark.runner import bare, sealed
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.systems.base import CorpusData, System
+from nkworkers.baselines.systems.control.common import CATEGORIES, choose_threshold, clauses
+from nkworkers.baselines.systems.control.lexicon import KeywordLexicon
+from nkworkers.baselines.systems.control.minilm import MiniLMMultiLabel
+from nkworkers.baselines.systems.control.registry import SYSTEMS as CONTROL
+from nkworkers.baselines.systems.control.setfit import SetFitOneVsRest
+from nkworkers.baselines.systems.control.similarity import DescriptionSimilarity
+from nkworkers.baselines.systems.control.tfidf import TfidfLogReg
+from nkworkers.baselines.systems.control.twostage import TwoStage
+from nkworkers.loaders.labels import ControlCategory
+from nkworkers.loaders.predictions import PredictionRow
 
 SMALL: dict[str, Callable[[], System]] = {
     "control-lexicon": KeywordLexicon,
@@ -51,7 +51,7 @@ def poisoned(data: CorpusData) -> CorpusData:
 
 
 def test_registry_lists_every_control_system() -> None:
-    from baselines.systems.registry import SYSTEMS
+    from nkworkers.baselines.systems.registry import SYSTEMS
 
     assert set(CONTROL) == set(SMALL)
     for name in CONTROL:
@@ -119,7 +119,7 @@ def test_categories_follow_the_enum() -> None:
 
 
 def test_descriptions_cover_every_category() -> None:
-    from baselines.systems.control_descriptions import DESCRIPTIONS
+    from nkworkers.baselines.systems.control.descriptions import DESCRIPTIONS
 
     assert set(DESCRIPTIONS) == set(ControlCategory)
     assert all(DESCRIPTIONS[c] for c in ControlCategory)

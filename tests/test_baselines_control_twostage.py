@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from baselines.benchmark import bare, sealed
-from baselines.evaluation import evaluate_rows
-from baselines.systems.base import CorpusData
-from baselines.systems.control import SYSTEMS
-from baselines.systems.control_common import CATEGORIES, Sentences, document_sentences
-from baselines.systems.control_guidelines import GUIDELINE_DESCRIPTIONS, all_descriptions
-from baselines.systems.control_twostage import TwoStage
-from loaders.labels import ControlCategory
+from nkworkers.baselines.benchmark.runner import bare, sealed
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.systems.base import CorpusData
+from nkworkers.baselines.systems.control.common import CATEGORIES, Sentences, document_sentences
+from nkworkers.baselines.systems.control.guidelines import GUIDELINE_DESCRIPTIONS, all_descriptions
+from nkworkers.baselines.systems.control.registry import SYSTEMS
+from nkworkers.baselines.systems.control.twostage import TwoStage
+from nkworkers.loaders.labels import ControlCategory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,9 +117,9 @@ def test_descriptions_quote_no_gold_span(data: CorpusData) -> None:
 def test_unit_scores_line_up_with_each_sentences_units(data: CorpusData, fitted: TwoStage) -> None:
     # analyse reuses the sentence vector for the whole-sentence unit; each block must
     # still be the scores of that sentence's units, in _units order.
-    from baselines.systems import memo
-    from baselines.systems.control_embed import embed
-    from baselines.systems.control_twostage import _units
+    from nkworkers.baselines.systems.common import memo
+    from nkworkers.baselines.systems.control.embed import embed
+    from nkworkers.baselines.systems.control.twostage import _units
 
     texts = [s.text for s in document_sentences(bare(data.test["documents"]))]
     with memo.off():

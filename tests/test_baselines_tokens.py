@@ -15,15 +15,21 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baselines.evaluation.scorer import evaluate_rows
-from baselines.systems.base import CorpusData
-from baselines.systems.features import REPORTING, attribution_features, inside_quotes, shape, stem
-from baselines.systems.linking import quote_type
-from baselines.systems.registry import SYSTEMS
-from baselines.systems.sequences import Sentence
-from baselines.systems.taggers import _follows, iob_viterbi
-from loaders.predictions import PredictionRow
-from loaders.segment import Token
+from nkworkers.baselines.evaluation.scorer import evaluate_rows
+from nkworkers.baselines.systems.attribution.linking import quote_type
+from nkworkers.baselines.systems.base import CorpusData
+from nkworkers.baselines.systems.common.features import (
+    REPORTING,
+    attribution_features,
+    inside_quotes,
+    shape,
+    stem,
+)
+from nkworkers.baselines.systems.common.sequences import Sentence
+from nkworkers.baselines.systems.common.taggers import _follows, iob_viterbi
+from nkworkers.baselines.systems.registry import SYSTEMS
+from nkworkers.loaders.predictions import PredictionRow
+from nkworkers.loaders.text.segment import Token
 from tests.conftest import ROOT
 
 TOKEN_SYSTEMS = sorted(n for n in SYSTEMS if n.startswith(("entities-", "attribution-")))

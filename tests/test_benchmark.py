@@ -14,25 +14,25 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from baselines import benchmark_cli
-from baselines.benchmark import (
+from nkworkers.baselines.benchmark import cli as benchmark_cli
+from nkworkers.baselines.benchmark.predict import PredictError, predict
+from nkworkers.baselines.benchmark.report import headline_table, readme_tables
+from nkworkers.baselines.benchmark.runner import (
     Settings,
     StaleLeaderboard,
     lookup,
     run_benchmark,
     run_standard,
 )
-from baselines.benchmark_report import headline_table, readme_tables
-from baselines.evaluation import cli as evaluation_cli
-from baselines.evaluation import evaluate_rows
-from baselines.evaluation.cli import load_gold
-from baselines.predict import PredictError, predict
-from baselines.systems.base import CorpusData, Row, System
-from baselines.systems.control_lexicon import KeywordLexicon
-from baselines.systems.control_tfidf import TfidfLogReg
-from baselines.systems.registry import SYSTEMS as REGISTRY
-from loaders.labels import PublishedConfidence
-from loaders.model import ManifestEntry
+from nkworkers.baselines.evaluation import cli as evaluation_cli
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.evaluation.cli import load_gold
+from nkworkers.baselines.systems.base import CorpusData, Row, System
+from nkworkers.baselines.systems.control.lexicon import KeywordLexicon
+from nkworkers.baselines.systems.control.tfidf import TfidfLogReg
+from nkworkers.baselines.systems.registry import SYSTEMS as REGISTRY
+from nkworkers.loaders.labels import PublishedConfidence
+from nkworkers.loaders.model import ManifestEntry
 
 SYSTEMS: dict[str, Callable[[], System]] = {
     "control-lexicon": KeywordLexicon,

@@ -6,9 +6,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from baselines.catalog import CATALOG
-from benchmarks import tag
-from loaders.segment import segment
+from nkworkers.baselines.systems.catalog import CATALOG
+from nkworkers.benchmarks import tag
+from nkworkers.loaders.text.segment import segment
 
 
 def read_texts(path: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""benchmarks.timing.run_child: wall time and the child's own peak memory."""
+"""nkworkers.benchmarks.timing.run_child: wall time and the child's own peak memory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from benchmarks.timing import run_child
+from nkworkers.benchmarks.timing import run_child
 
 
 def test_child_peak_rss_is_its_own_not_the_largest_process_so_far() -> None:

@@ -9,10 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from loaders import build as builder
-from loaders.cli import app
-from loaders.corpus import CorpusError, read_corpus
-from loaders.labels import indicators_of
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.corpus import CorpusError, read_corpus
+from nkworkers.loaders.dataset import build as builder
+from nkworkers.loaders.labels import indicators_of
 from tests.conftest import ROOT, snapshot
 
 runner = CliRunner()
@@ -90,7 +90,7 @@ def test_annotated_article_left_out_of_the_splits_is_refused(corpus: Path) -> No
 
 
 def test_parallel_build_writes_the_same_bytes_as_serial(tmp_path: Path, monkeypatch) -> None:
-    from benchmarks.synthetic import make_corpus
+    from nkworkers.benchmarks.synthetic import make_corpus
 
     root = tmp_path / "x40"
     make_corpus(ROOT, root, 40)  # 200 articles: the pool is used

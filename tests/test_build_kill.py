@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loaders import build as builder
-from loaders import swap
-from loaders.cli import app
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.dataset import build as builder
+from nkworkers.loaders.files import swap
 from tests.conftest import snapshot
 
 STRACE = shutil.which("strace")
@@ -56,7 +56,7 @@ def _killed_build(root: Path, syscall: str, nth: int) -> int:
     assert STRACE is not None
     inject = f"inject={syscall}:signal=SIGKILL:when={nth}"
     command = [STRACE, "-f", "-qq", "-o", os.devnull, "-e", f"trace={syscall}", "-e", inject]
-    command += [sys.executable, "-m", "loaders.cli", "build", "--root", str(root)]
+    command += [sys.executable, "-m", "nkworkers.loaders.cli", "build", "--root", str(root)]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")  # no .pyc renames to count
     return subprocess.run(command, env=env, capture_output=True, check=False).returncode
 

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from typer.testing import CliRunner
 
-from loaders.cli import app
+from nkworkers.loaders.cli import app
 from tests.conftest import ROOT
 
 HEAVY = ("torch", "transformers", "datasets", "matplotlib", "sklearn", "setfit", "spacy")
@@ -46,7 +46,7 @@ def test_help_imports_no_heavy_library() -> None:
     # one fresh process prints every help, then reports what it imported
     argvs = [[*path, "--help"] for path, _ in COMMANDS]
     code = (
-        "import sys\nfrom loaders.cli import app\n"
+        "import sys\nfrom nkworkers.loaders.cli import app\n"
         f"for argv in {argvs!r}:\n"
         "    try:\n        app(argv)\n    except SystemExit as e:\n"
         "        assert not e.code, (argv, e.code)\n"

@@ -16,7 +16,7 @@ BLOCK = f"import sys\nfor m in {OPTIONAL!r}:\n    sys.modules[m] = None\n"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    code = BLOCK + f"from loaders.cli import app\napp({list(args)!r})\n"
+    code = BLOCK + f"from nkworkers.loaders.cli import app\napp({list(args)!r})\n"
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
     )

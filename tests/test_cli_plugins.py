@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from loaders import cli_plugins
+from nkworkers.loaders import cli_plugins
 from tests.conftest import ROOT
 
 GROUP = cli_plugins.GROUP
@@ -61,13 +61,13 @@ def test_the_import_scan_sees_nested_imports(tmp_path: Path) -> None:
     # the scan above must not pass by looking only at module-level imports
     source = tmp_path / "x.py"
     source.write_text(
-        "def f():\n    from baselines.evaluation import cli\n"
-        "importlib.import_module('baselines.benchmark_cli')\n",
+        "def f():\n    from nkworkers.baselines.evaluation import cli\n"
+        "importlib.import_module('nkworkers.baselines.benchmark.cli')\n",
         encoding="utf-8",
     )
     assert _imported_modules(source) == [
-        (2, "baselines.evaluation"),
-        (3, "baselines.benchmark_cli"),
+        (2, "nkworkers.baselines.evaluation"),
+        (3, "nkworkers.baselines.benchmark.cli"),
     ]
 
 
@@ -83,7 +83,7 @@ def test_installed_entry_points_match_pyproject() -> None:
 
 
 def test_every_declared_entry_point_mounts_its_commands() -> None:
-    from loaders.cli import app
+    from nkworkers.loaders.cli import app
 
     names = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback}
     for entry in entry_points(group=GROUP):
@@ -128,6 +128,6 @@ def test_missing_extra_leaves_a_command_that_says_what_to_install(
 def test_a_broken_import_of_our_own_code_is_not_taken_for_a_missing_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_plugin(tmp_path, monkeypatch, "import baselines.no_such_module\n")
+    _fake_plugin(tmp_path, monkeypatch, "import nkworkers.baselines.no_such_module\n")
     with pytest.raises(ImportError):
         cli_plugins.register_plugins(typer.Typer())

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from loaders import build as builder
-from loaders.cli import app
-from loaders.corpus import CorpusError, read_corpus
-from loaders.validate import validate_loaded
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.corpus import CorpusError, read_corpus
+from nkworkers.loaders.dataset import build as builder
+from nkworkers.loaders.validate import validate_loaded
 from tests.conftest import copy_corpus
 
 DOC = "001_d9d1e2d7b904afec"

@@ -9,9 +9,9 @@ from pathlib import Path
 import mlcroissant as mlc
 import pyarrow.parquet as pq
 
-from loaders import croissant
-from loaders.build import SPLITS
-from loaders.features import CONFIGS, FEATURES
+from nkworkers.loaders.dataset import croissant
+from nkworkers.loaders.dataset.build import SPLITS
+from nkworkers.loaders.dataset.features import CONFIGS, FEATURES
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = ROOT / croissant.CROISSANT

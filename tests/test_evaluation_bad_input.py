@@ -11,8 +11,8 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from baselines.evaluation.cli import load_gold, register
-from loaders.articles import add_article
+from nkworkers.baselines.evaluation.cli import load_gold, register
+from nkworkers.loaders.articles import add_article
 
 
 def _app() -> typer.Typer:

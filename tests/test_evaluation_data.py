@@ -10,8 +10,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from loaders.labels import ControlCategory, EntityType, QuoteType, SourceAnonymity, SourceKind
-from loaders.segment import segment
+from nkworkers.loaders.labels import (
+    ControlCategory,
+    EntityType,
+    QuoteType,
+    SourceAnonymity,
+    SourceKind,
+)
+from nkworkers.loaders.text.segment import segment
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
 TEXTS: dict[str, str] = {p.stem: p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))}

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nervaluate import Evaluator
 
-from baselines.evaluation import evaluate_rows
-from baselines.evaluation.entities import SCHEMES, evaluate, tally_entities
-from baselines.evaluation.spans import Span
-from baselines.evaluation.tally import Tally
-from baselines.evaluation.units import Sentences, Unit, Units
-from loaders.labels import EntityType, names
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.evaluation.entities import SCHEMES, evaluate, tally_entities
+from nkworkers.baselines.evaluation.spans import Span
+from nkworkers.baselines.evaluation.tally import Tally
+from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
+from nkworkers.loaders.labels import EntityType, names
 
 TEXT = "x" * 400
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

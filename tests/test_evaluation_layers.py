@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from baselines.evaluation import evaluate_rows
-from baselines.evaluation.spans import Span, match_exact, match_overlap
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.evaluation.spans import Span, match_exact, match_overlap
 
 TEXT = "Kim said the workers were watched.\nThe guards took passports. Nobody left.\n"
 

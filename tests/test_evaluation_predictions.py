@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from baselines.evaluation import PredictionError, evaluate_files
-from loaders.labels import EntityType
-from loaders.predictions import SCHEMA_PATH, schema_text
+from nkworkers.baselines.evaluation import PredictionError, evaluate_files
+from nkworkers.loaders.labels import EntityType
+from nkworkers.loaders.predictions import SCHEMA_PATH, schema_text
 
 TEXT = "Kim said the workers were watched."
 GOLD = [{"doc_id": "doc-1", "text": TEXT, "entities": [{"start": 0, "end": 3, "label": "PERSON"}]}]
@@ -18,7 +18,7 @@ GOLD = [{"doc_id": "doc-1", "text": TEXT, "entities": [{"start": 0, "end": 3, "l
 
 def test_committed_schema_is_generated_from_the_model() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
-        "run `python -m loaders.predictions` to regenerate loaders/predictions.schema.json"
+        "run `python -m nkworkers.loaders.predictions` to regenerate the schema"
     )
     enum = json.loads(schema_text())["$defs"]["EntityType"]["enum"]
     assert enum == [t.value for t in EntityType]

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from baselines.evaluation import evaluate_rows
-from baselines.evaluation.bootstrap import intervals, resample_weights
-from baselines.evaluation.cli import load_gold
-from baselines.evaluation.report import rows
-from baselines.evaluation.tables import lines, render_tables, summary
-from baselines.evaluation.tally import Kind, Tally
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.baselines.evaluation.bootstrap import intervals, resample_weights
+from nkworkers.baselines.evaluation.cli import load_gold
+from nkworkers.baselines.evaluation.report import rows
+from nkworkers.baselines.evaluation.tables import lines, render_tables, summary
+from nkworkers.baselines.evaluation.tally import Kind, Tally
 from tests.conftest import ROOT
 from tests.test_evaluation_data import gold_rows
 
@@ -101,7 +101,7 @@ def test_every_report_row_is_in_exactly_one_table() -> None:
 def test_cli_table_on_the_corpus_fits_80_columns(corpus: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from loaders.cli import app
+    from nkworkers.loaders.cli import app
 
     gold = load_gold(corpus, "test")
     path = tmp_path / "gold.jsonl"

@@ -14,12 +14,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from baselines.evaluation import evaluate_files, evaluate_rows
-from baselines.evaluation.bootstrap import resample_weights
-from baselines.evaluation.cli import register
-from baselines.evaluation.report import markdown, rows
-from baselines.evaluation.tables import lines
-from loaders.predictions import LAYERS
+from nkworkers.baselines.evaluation import evaluate_files, evaluate_rows
+from nkworkers.baselines.evaluation.bootstrap import resample_weights
+from nkworkers.baselines.evaluation.cli import register
+from nkworkers.baselines.evaluation.report import markdown, rows
+from nkworkers.baselines.evaluation.tables import lines
+from nkworkers.loaders.predictions import LAYERS
 from tests.test_evaluation_data import gold_rows
 
 
@@ -160,7 +160,7 @@ def test_real_documents_split_scores_one_against_itself(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     if not (root / "data" / "documents" / "test.parquet").is_file():
         pytest.skip("data/ not built")
-    from baselines.evaluation.cli import load_gold
+    from nkworkers.baselines.evaluation.cli import load_gold
 
     gold = load_gold(root, "all")
     report = evaluate_files(gold, _write_jsonl(tmp_path / "p.jsonl", gold), bootstrap=20)

@@ -11,13 +11,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from baselines.evaluation.scorer import evaluate_rows
-from loaders.build import SPLITS, load_valid
-from loaders.exports import FORMATS, brat, brat_read, conll, convert, jsonl
-from loaders.exports.cli import register
-from loaders.labels import EntityType
-from loaders.model import Document, Entity
-from loaders.segment import segment
+from nkworkers.baselines.evaluation.scorer import evaluate_rows
+from nkworkers.loaders.dataset.build import SPLITS, load_valid
+from nkworkers.loaders.exports import FORMATS, brat, brat_read, conll, convert, jsonl
+from nkworkers.loaders.exports.cli import register
+from nkworkers.loaders.labels import EntityType
+from nkworkers.loaders.model import Document, Entity
+from nkworkers.loaders.text.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,7 +210,7 @@ def test_conll_layout_matches_the_sentence_configs(tagset: str) -> None:
 
 
 def test_conll_splits_a_token_only_where_a_span_boundary_falls_inside_it() -> None:
-    from loaders.segment import Token
+    from nkworkers.loaders.text.segment import Token
 
     tokens = [Token(0, 4, "RFAs"), Token(5, 9, "told")]
     assert conll.split_tokens(tokens, [0, 3, 5]) == [

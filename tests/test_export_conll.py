@@ -19,11 +19,11 @@ from seqeval.scheme import IOB2, Entities
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
-from loaders.build import SPLITS, load_valid
-from loaders.exports import conll, convert, write_files
-from loaders.locate import find
-from loaders.model import Document, Entity
-from loaders.segment import segment
+from nkworkers.loaders.dataset.build import SPLITS, load_valid
+from nkworkers.loaders.exports import conll, convert, write_files
+from nkworkers.loaders.model import Document, Entity
+from nkworkers.loaders.text.locate import find
+from nkworkers.loaders.text.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 Spans = set[tuple[int, int, str]]
@@ -213,7 +213,7 @@ def test_conll_text_that_looks_like_markup_stays_tokens(tmp_path: Path) -> None:
 def test_export_command_writes_comments_only_with_the_flag(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from loaders.cli import app
+    from nkworkers.loaders.cli import app
 
     runner = CliRunner()
     args = ["export", "--format", "conll", "--root", str(ROOT)]

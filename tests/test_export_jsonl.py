@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.corpus import read_corpus
-from loaders.exports import jsonl
-from loaders.model import Document
+from nkworkers.loaders.corpus import read_corpus
+from nkworkers.loaders.exports import jsonl
+from nkworkers.loaders.model import Document
 from tests.conftest import ROOT
 
 # Characters that str.splitlines() ends a line at, all legal inside a JSON string.

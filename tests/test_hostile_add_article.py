@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from loaders.articles import add_article
-from loaders.cli import app
-from loaders.corpus import CorpusError
-from loaders.swap import locked
+from nkworkers.loaders.articles import add_article
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.corpus import CorpusError
+from nkworkers.loaders.files.swap import locked
 from tests.conftest import snapshot
 
 runner = CliRunner()

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from loaders.cli import app
-from loaders.corpus import MAX_FILE_BYTES
-from loaders.jsonio import DEFAULT_MAX_LINE_BYTES
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.corpus import MAX_FILE_BYTES
+from nkworkers.loaders.files.jsonio import DEFAULT_MAX_LINE_BYTES
 from tests.conftest import snapshot
 
 runner = CliRunner()

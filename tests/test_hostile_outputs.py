@@ -4,7 +4,7 @@ Found by attacking the CLI (issue 10): ``evaluate --json`` given the
 predictions file overwrote it with the report; a folder, a missing folder
 or a full disk as ``--json`` / ``--markdown`` ended in a traceback, and the
 report was not written atomically; a damaged gold parquet file ended in a
-traceback. ``loaders.atomic.write_bytes`` renamed its temporary file over
+traceback. ``nkworkers.loaders.files.atomic.write_bytes`` renamed its temporary file over
 the target, so a symlink (``/dev/stdout`` is one) or a device node (run as
 root: ``/dev/null`` itself) was replaced by a regular file.
 """
@@ -19,10 +19,10 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from baselines.evaluation.cli import load_gold, register
-from baselines.tag_output import Output
-from loaders.atomic import write_text
-from loaders.cli import app as main_app
+from nkworkers.baselines.evaluation.cli import load_gold, register
+from nkworkers.baselines.tagging.output import Output
+from nkworkers.loaders.cli import app as main_app
+from nkworkers.loaders.files.atomic import write_text
 from tests.conftest import snapshot
 
 

@@ -16,7 +16,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.render.page import LAYERS, Mark, _open_tag, highlight
+from nkworkers.loaders.render.page import LAYERS, Mark, _open_tag, highlight
 
 
 def _by_definition(text: str, items: list[Mark]) -> str:

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from baselines.evaluation import evaluate_rows
-from loaders.corpus import read_corpus
-from loaders.encode import compile_features
-from loaders.features import FEATURES
-from loaders.labels import ILO_INDICATORS, ControlCategory, IloIndicator, indicators_of
-from loaders.views import ViewReport, documents_row, sentence_rows
+from nkworkers.baselines.evaluation import evaluate_rows
+from nkworkers.loaders.corpus import read_corpus
+from nkworkers.loaders.dataset.encode import compile_features
+from nkworkers.loaders.dataset.features import FEATURES
+from nkworkers.loaders.dataset.views import ViewReport, documents_row, sentence_rows
+from nkworkers.loaders.labels import ILO_INDICATORS, ControlCategory, IloIndicator, indicators_of
 from tests.conftest import ROOT
 
 GUIDELINES = ROOT / "annotations" / "GUIDELINES.md"

@@ -7,9 +7,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.iob import LabeledSpan, TagReport, spans_to_tags, tags_to_spans
-from loaders.labels import EntityType, names
-from loaders.segment import Token, segment
+from nkworkers.loaders.labels import EntityType, names
+from nkworkers.loaders.text.iob import LabeledSpan, TagReport, spans_to_tags, tags_to_spans
+from nkworkers.loaders.text.segment import Token, segment
 
 LABELS = names(EntityType)
 

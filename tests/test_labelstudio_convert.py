@@ -10,19 +10,27 @@ from typing import Any
 
 import pytest
 
-from loaders.corpus import CorpusError, read_corpus, sha256
-from loaders.labels import ControlCategory, EntityType, QuoteType, Role, SourceKind, Zone, names
-from loaders.labelstudio.config import label_config, same_config
-from loaders.labelstudio.convert import (
+from nkworkers.loaders.corpus import CorpusError, read_corpus, sha256
+from nkworkers.loaders.labels import (
+    ControlCategory,
+    EntityType,
+    QuoteType,
+    Role,
+    SourceKind,
+    Zone,
+    names,
+)
+from nkworkers.loaders.labelstudio.config import label_config, same_config
+from nkworkers.loaders.labelstudio.convert import (
     annotation_to_result,
     document_to_task,
     pick_latest,
     result_to_annotation,
     task_to_annotation,
 )
-from loaders.labelstudio.predictions import read_predictions
-from loaders.labelstudio.sync import apply_pull, plan_pull
-from loaders.model import Annotation
+from nkworkers.loaders.labelstudio.predictions import read_predictions
+from nkworkers.loaders.labelstudio.sync import apply_pull, plan_pull
+from nkworkers.loaders.model import Annotation
 from tests.test_labelstudio_support import REPO, as_export, make_corpus, snapshot, synthetic
 
 DOC_IDS = sorted(p.stem for p in (REPO / "raw").glob("*.txt"))
@@ -292,7 +300,7 @@ def test_predictions_become_results(corpus: Path, tmp_path: Path) -> None:
 def test_cli_config_and_a_clear_error_without_server(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from loaders.labelstudio.cli import ls_app
+    from nkworkers.loaders.labelstudio.cli import ls_app
 
     runner = CliRunner()
     assert runner.invoke(ls_app, ["config"]).output == label_config()

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.corpus import CorpusError, read_corpus
-from loaders.labelstudio.config import label_config
-from loaders.labelstudio.sync import apply_pull, plan_pull
+from nkworkers.loaders.corpus import CorpusError, read_corpus
+from nkworkers.loaders.labelstudio.config import label_config
+from nkworkers.loaders.labelstudio.sync import apply_pull, plan_pull
 from tests.test_labelstudio_support import make_corpus, snapshot
 
 EXPORT = json.loads((Path(__file__).parent / "test_labelstudio_export.json").read_text())

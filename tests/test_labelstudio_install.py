@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.labelstudio import server
-from loaders.labelstudio.server import ServerError
+from nkworkers.loaders.labelstudio import server
+from nkworkers.loaders.labelstudio.server import ServerError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / ".ci" / "install-label-studio.sh"

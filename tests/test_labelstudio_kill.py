@@ -1,6 +1,6 @@
 """``ls pull`` killed at every rename it makes (issue 10: nothing lost).
 
-strace's fault injection kills the real command (``python -m loaders.cli ls
+strace's fault injection kills the real command (``python -m nkworkers.loaders.cli ls
 pull --from-file``) at the Nth call of each rename syscall, for N = 1, 2, ...
 until a run gets through untouched. After every kill, annotations/ must be
 exactly the old tree or exactly the new one, and the corpus must validate.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.labelstudio import swap
-from loaders.validate import validate_corpus
+from nkworkers.loaders.labelstudio import swap
+from nkworkers.loaders.validate import validate_corpus
 from tests.test_labelstudio_support import (
     annotate_again,
     corpus_export,
@@ -55,7 +55,7 @@ def _export(corpus: Path, annotators: bool) -> list:
 
 
 def _run(corpus: Path, export: Path, extra: list[str], inject: str | None) -> int:
-    command = [sys.executable, "-m", "loaders.cli", "ls", "pull"]
+    command = [sys.executable, "-m", "nkworkers.loaders.cli", "ls", "pull"]
     command += ["--from-file", str(export), "--root", str(corpus), *extra]
     if inject is not None:
         assert STRACE is not None

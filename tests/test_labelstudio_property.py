@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from loaders.corpus import CorpusError, read_corpus
-from loaders.labels import ControlCategory, EntityType, Role, Zone
-from loaders.labelstudio.annotators import plan_annotators
-from loaders.labelstudio.sync import apply_pull, plan_pull, read_export
-from loaders.validate import validate_corpus
+from nkworkers.loaders.corpus import CorpusError, read_corpus
+from nkworkers.loaders.labels import ControlCategory, EntityType, Role, Zone
+from nkworkers.loaders.labelstudio.annotators import plan_annotators
+from nkworkers.loaders.labelstudio.sync import apply_pull, plan_pull, read_export
+from nkworkers.loaders.validate import validate_corpus
 from tests.conftest import copy_corpus
 from tests.test_labelstudio_support import snapshot
 

@@ -14,18 +14,18 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from loaders.corpus import CorpusError, read_corpus
-from loaders.labelstudio import swap
-from loaders.labelstudio.cli import ls_app
-from loaders.labelstudio.latest import (
+from nkworkers.loaders.corpus import CorpusError, read_corpus
+from nkworkers.loaders.files.swap import locked as build_lock
+from nkworkers.loaders.labelstudio import swap
+from nkworkers.loaders.labelstudio.cli import ls_app
+from nkworkers.loaders.labelstudio.latest import (
     folder_name,
     latest_per_annotator,
     parse_stamp,
     pick_latest,
 )
-from loaders.labelstudio.sync import apply_pull, plan_pull
-from loaders.swap import locked as build_lock
-from loaders.validate import validate_corpus
+from nkworkers.loaders.labelstudio.sync import apply_pull, plan_pull
+from nkworkers.loaders.validate import validate_corpus
 from tests.test_labelstudio_support import (
     annotate_again,
     corpus_export,

@@ -17,10 +17,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from loaders.corpus import read_corpus
-from loaders.labelstudio import client, sync
-from loaders.labelstudio.cli import ls_app
-from loaders.labelstudio.server import Server, ServerError, running_server
+from nkworkers.loaders.corpus import read_corpus
+from nkworkers.loaders.labelstudio import client, sync
+from nkworkers.loaders.labelstudio.cli import ls_app
+from nkworkers.loaders.labelstudio.server import Server, ServerError, running_server
 from tests.test_labelstudio_support import make_corpus, snapshot
 
 pytestmark = pytest.mark.labelstudio
@@ -165,8 +165,8 @@ def test_two_annotators_pull_agreement_and_adjudication(
 ) -> None:
     """Issue 11: two users annotate one task differently; ``ls pull --annotators`` writes
     both, and ``agreement`` and ``adjudicate`` show exactly the difference."""
-    from baselines.evaluation.agreement_cli import register
-    from loaders.labelstudio.convert import annotation_to_result
+    from nkworkers.baselines.agreement.cli import register
+    from nkworkers.loaders.labelstudio.convert import annotation_to_result
 
     pushed = sync.push(root=corpus, url=ls_server.url, project="nkw-two", token=ls_server.token)
     ls = client.connect(ls_server.url, ls_server.token)

@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from loaders.corpus import read_corpus, sha256, write_annotation
-from loaders.locate import find
-from loaders.model import Annotation
-from loaders.validate import validate_document
+from nkworkers.loaders.corpus import read_corpus, sha256, write_annotation
+from nkworkers.loaders.model import Annotation
+from nkworkers.loaders.text.locate import find
+from nkworkers.loaders.validate import validate_document
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -160,7 +160,7 @@ def as_export(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def corpus_export(root: Path) -> list[dict[str, Any]]:
     """The export a project holds right after pushing ``root``: one task per article,
     the gold as its one annotation."""
-    from loaders.labelstudio.convert import document_to_task
+    from nkworkers.loaders.labelstudio.convert import document_to_task
 
     return as_export([document_to_task(d) for d in read_corpus(root).documents()])
 

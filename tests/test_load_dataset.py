@@ -8,9 +8,9 @@ from pathlib import Path
 import datasets
 import pytest
 
-from loaders import build as builder
-from loaders.features import CONFIGS, FEATURES
-from loaders.labels import NER_TAGS, ControlCategory, names
+from nkworkers.loaders.dataset import build as builder
+from nkworkers.loaders.dataset.features import CONFIGS, FEATURES
+from nkworkers.loaders.labels import NER_TAGS, ControlCategory, names
 from tests.conftest import ROOT
 
 

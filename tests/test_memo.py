@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from baselines.systems import attribution_parse, memo
-from baselines.systems.memo import Memo
-from baselines.systems.registry import SYSTEMS
-from baselines.tag import load_systems, tag_articles
-from baselines.tag_input import Article
-from baselines.train import train
+from nkworkers.baselines.systems.attribution import parse as attribution_parse
+from nkworkers.baselines.systems.common import memo
+from nkworkers.baselines.systems.common.memo import Memo
+from nkworkers.baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.tagging.input import Article
+from nkworkers.baselines.tagging.local import load_systems, tag_articles
+from nkworkers.baselines.tagging.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
 

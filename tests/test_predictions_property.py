@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from baselines.evaluation import PredictionError, evaluate_files
-from baselines.evaluation.cli import load_gold, register
-from loaders.corpus import CorpusError
-from loaders.labels import ControlCategory, EntityType, Role
-from loaders.labelstudio import predictions as ls_predictions
-from loaders.predictions import LAYERS, read_predictions
+from nkworkers.baselines.evaluation import PredictionError, evaluate_files
+from nkworkers.baselines.evaluation.cli import load_gold, register
+from nkworkers.loaders.corpus import CorpusError
+from nkworkers.loaders.labels import ControlCategory, EntityType, Role
+from nkworkers.loaders.labelstudio import predictions as ls_predictions
+from nkworkers.loaders.predictions import LAYERS, read_predictions
 from tests.conftest import ROOT
 
 GOLD = load_gold(ROOT, "test")

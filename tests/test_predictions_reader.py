@@ -1,4 +1,4 @@
-"""The one predictions model and reader (loaders.predictions), as evaluate, tag and
+"""The one predictions model and reader (nkworkers.loaders.predictions), as evaluate, tag and
 ls push --predictions use it."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from baselines.evaluation.cli import load_gold
-from loaders.corpus import CorpusError
-from loaders.labelstudio import predictions as ls_predictions
-from loaders.predictions import PredictionRow, parse_row, read_predictions
+from nkworkers.baselines.evaluation.cli import load_gold
+from nkworkers.loaders.corpus import CorpusError
+from nkworkers.loaders.labelstudio import predictions as ls_predictions
+from nkworkers.loaders.predictions import PredictionRow, parse_row, read_predictions
 from tests.conftest import ROOT
 
 

@@ -13,7 +13,12 @@ import pytest
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-EXAMPLES = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+# the loading examples (the developer sections hold other Python blocks)
+EXAMPLES = [
+    code
+    for code in re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    if "load_dataset(" in code
+]
 
 
 def setup_commands() -> list[str]:

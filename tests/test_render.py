@@ -22,14 +22,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.build import load_valid
-from loaders.labels import EntityType, QuoteType, Role, SourceAnonymity, SourceKind
-from loaders.locate import find
-from loaders.model import Attribution, AttributionSpan, Document, Entity
-from loaders.render import assets, render_site
-from loaders.render.page import LAYERS, Mark, _records, highlight, marks
-from loaders.render.page import page as render_page
-from loaders.render.safe import link_url
+from nkworkers.loaders.dataset.build import load_valid
+from nkworkers.loaders.labels import EntityType, QuoteType, Role, SourceAnonymity, SourceKind
+from nkworkers.loaders.model import Attribution, AttributionSpan, Document, Entity
+from nkworkers.loaders.render import assets, render_site
+from nkworkers.loaders.render.page import LAYERS, Mark, _records, highlight, marks
+from nkworkers.loaders.render.page import page as render_page
+from nkworkers.loaders.render.safe import link_url
+from nkworkers.loaders.text.locate import find
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baselines.benchmark import lookup
-from baselines.evaluation import evaluate_files, evaluate_rows
-from baselines.evaluation.cli import load_gold
+from nkworkers.baselines.benchmark.runner import lookup
+from nkworkers.baselines.evaluation import evaluate_files, evaluate_rows
+from nkworkers.baselines.evaluation.cli import load_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -44,7 +44,7 @@ def _prediction_file(system: str, split: str) -> Path:
 
 
 def test_the_committed_leaderboard_is_a_cross_validated_run_of_every_system() -> None:
-    from baselines.catalog import CATALOG
+    from nkworkers.baselines.systems.catalog import CATALOG
 
     assert BOARD["mode"] == "cv"
     assert set(_rows("test")) == set(CATALOG)

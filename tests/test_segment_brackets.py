@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.segment import Sentence, segment
+from nkworkers.loaders.text.segment import Sentence, segment
 
 OPENING, CLOSING = "([{", ")]}"
 

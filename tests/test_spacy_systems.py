@@ -11,13 +11,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from baselines import benchmark_cli
-from baselines.benchmark import bare
-from baselines.evaluation import cli as evaluation_cli
-from baselines.outside import OutsideModelError, spacy_spans, transformer_spans
-from baselines.systems.base import CorpusData
-from baselines.systems.registry import SYSTEMS
-from baselines.systems.spacy_finetune import Settings, SpacyFineTuned
+from nkworkers.baselines.benchmark import cli as benchmark_cli
+from nkworkers.baselines.benchmark.runner import bare
+from nkworkers.baselines.evaluation import cli as evaluation_cli
+from nkworkers.baselines.systems.base import CorpusData
+from nkworkers.baselines.systems.entities.outside import (
+    OutsideModelError,
+    spacy_spans,
+    transformer_spans,
+)
+from nkworkers.baselines.systems.entities.spacy_finetune import Settings, SpacyFineTuned
+from nkworkers.baselines.systems.registry import SYSTEMS
 
 LABEL_MAP = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG"}  # MISC left unmapped on purpose
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from baselines import benchmark_cli
-from baselines.catalog import CATALOG
-from baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.benchmark import cli as benchmark_cli
+from nkworkers.baselines.systems.catalog import CATALOG
+from nkworkers.baselines.systems.registry import SYSTEMS
 
 
 def app() -> typer.Typer:

@@ -1,7 +1,7 @@
 """``nkworkers train`` and ``nkworkers tag``: saved models over a collection, locally.
 
 The oracles: ``predict`` (which fits in memory) for the five corpus
-articles, the predictions reader of loaders.predictions for the output, and
+articles, the predictions reader of nkworkers.loaders.predictions for the output, and
 pyarrow for parquet files.
 """
 
@@ -16,13 +16,13 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from baselines import tag as tag_module
-from baselines.predict import predict
-from baselines.systems.registry import SYSTEMS
-from baselines.tag import run_local
-from baselines.train import train
-from loaders.cli import app
-from loaders.predictions import read_predictions
+from nkworkers.baselines.benchmark.predict import predict
+from nkworkers.baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.tagging import local as tag_module
+from nkworkers.baselines.tagging.local import run_local
+from nkworkers.baselines.tagging.train import train
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.predictions import read_predictions
 
 ROOT = Path(__file__).resolve().parent.parent
 # The cheapest system of each layer: tag output then holds all three layers.
@@ -187,7 +187,7 @@ def test_tag_refuses_a_model_folder_that_is_not_one(tmp_path: Path) -> None:
 
 
 def test_tag_output_goes_to_label_studio_as_predictions(models: list[Path], tmp_path: Path) -> None:
-    from loaders.labelstudio.predictions import read_predictions as ls_predictions
+    from nkworkers.loaders.labelstudio.predictions import read_predictions as ls_predictions
 
     out = tmp_path / "pre.jsonl"
     run_local(models=models, input_path=ROOT / "raw", out=out, show_progress=False)

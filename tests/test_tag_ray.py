@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from baselines.systems.registry import SYSTEMS
-from baselines.tag import run_local
-from baselines.train import train
+from nkworkers.baselines.systems.registry import SYSTEMS
+from nkworkers.baselines.tagging.local import run_local
+from nkworkers.baselines.tagging.train import train
 
 pytest.importorskip("ray.data")
 
-from baselines.tag_ray import run_ray
+from nkworkers.baselines.tagging.ray_engine import run_ray
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loaders.cli import app
-from loaders.validate import validate_corpus
+from nkworkers.loaders.cli import app
+from nkworkers.loaders.validate import validate_corpus
 from tests.conftest import ROOT, snapshot
 
 runner = CliRunner()
@@ -258,7 +258,7 @@ def test_raw_text_that_is_not_utf8_has_a_fix(corpus: Path) -> None:
 def test_raw_text_with_a_nul_added_before_the_check_is_refused(corpus: Path) -> None:
     # Regression: add-article refuses control characters, but validate did not look
     # for them in raw texts added earlier (hashes recorded over the NUL included).
-    from loaders.corpus import sha256
+    from nkworkers.loaders.corpus import sha256
 
     path = corpus / "raw" / f"{DOC}.txt"
     text = path.read_text(encoding="utf-8")
@@ -277,7 +277,7 @@ def test_raw_text_with_a_nul_added_before_the_check_is_refused(corpus: Path) -> 
 
 def test_raw_text_with_a_byte_order_mark_is_refused(corpus: Path) -> None:
     # Regression: add-article refuses a leading BOM; validate let one through.
-    from loaders.corpus import sha256
+    from nkworkers.loaders.corpus import sha256
 
     path = corpus / "raw" / f"{DOC}.txt"
     text = path.read_text(encoding="utf-8")

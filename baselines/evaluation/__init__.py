@@ -10,15 +10,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from baselines.evaluation.reader import PredictionError
-    from baselines.evaluation.scorer import evaluate_files, evaluate_rows, score
+    from nkworkers.baselines.evaluation.reader import PredictionError
+    from nkworkers.baselines.evaluation.scorer import evaluate_files, evaluate_rows, score
 
 __all__ = ["PredictionError", "evaluate_files", "evaluate_rows", "score"]
 _HOMES = {
-    "PredictionError": "baselines.evaluation.reader",
-    "evaluate_files": "baselines.evaluation.scorer",
-    "evaluate_rows": "baselines.evaluation.scorer",
-    "score": "baselines.evaluation.scorer",
+    "PredictionError": "nkworkers.baselines.evaluation.reader",
+    "evaluate_files": "nkworkers.baselines.evaluation.scorer",
+    "evaluate_rows": "nkworkers.baselines.evaluation.scorer",
+    "score": "nkworkers.baselines.evaluation.scorer",
 }
 
 

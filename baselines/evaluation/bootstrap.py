@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.evaluation.metrics import FIGURES, compute, defined
-from baselines.evaluation.tally import Path, Tally
+from nkworkers.baselines.evaluation.metrics import FIGURES, compute, defined
+from nkworkers.baselines.evaluation.tally import Path, Tally
 
 CONFIDENCE = 0.95
 

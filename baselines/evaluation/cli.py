@@ -13,11 +13,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from baselines.evaluation.reader import PredictionError
-from loaders.corpus import CorpusError, read_index, refuse_writing_into_corpus
-from loaders.jsonio import clip
-from loaders.labels import Split
-from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
+from nkworkers.baselines.evaluation.reader import PredictionError
+from nkworkers.loaders.corpus import CorpusError, read_index, refuse_writing_into_corpus
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labels import Split
+from nkworkers.loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS
 
 ALL = "all"
 SPLIT_CHOICES = [*(s.value for s in Split), ALL]
@@ -110,8 +110,8 @@ def output_problem(
 
 
 def write_report(out: Path, text: str) -> None:
-    """Write all or nothing (loaders.atomic); a failed write is one line, exit 1."""
-    from loaders.atomic import write_text
+    """Write all or nothing (nkworkers.loaders.files.atomic); a failed write is one line, exit 1."""
+    from nkworkers.loaders.files.atomic import write_text
 
     try:
         write_text(out, text)
@@ -156,9 +156,9 @@ def register(app: typer.Typer) -> None:
         articles are ignored and counted; unknown doc_ids are an error.
         """
         # spaCy (and through it torch) and numpy: loaded to score, not to print --help
-        from baselines.evaluation.report import markdown
-        from baselines.evaluation.scorer import evaluate_files
-        from baselines.evaluation.tables import render_tables, summary
+        from nkworkers.baselines.evaluation.report import markdown
+        from nkworkers.baselines.evaluation.scorer import evaluate_files
+        from nkworkers.baselines.evaluation.tables import render_tables, summary
 
         if split not in SPLIT_CHOICES:
             raise typer.BadParameter(

@@ -4,7 +4,7 @@ Spans: a span with several labels counts once per label; exact and overlap
 matching (spans.py) pair spans of the same label only, so the micro figures
 are the per-category matchings summed.
 
-Sentences: a sentence (loaders.segment on the gold text) carries a category
+Sentences: a sentence (nkworkers.loaders.text.segment on the gold text) carries a category
 when a span with that label overlaps it, in gold and in predictions alike.
 Micro figures count (sentence, category) pairs; macro figures average the
 per-category figures over the categories with any gold or predicted sentence.
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from baselines.evaluation.spans import Span, match_exact, match_overlap
-from baselines.evaluation.tally import Kind, Tally
-from baselines.evaluation.units import Sentences, Units
-from loaders.labels import ControlCategory, IloIndicator, indicators_of
-from loaders.predictions import PredictionRow
+from nkworkers.baselines.evaluation.spans import Span, match_exact, match_overlap
+from nkworkers.baselines.evaluation.tally import Kind, Tally
+from nkworkers.baselines.evaluation.units import Sentences, Units
+from nkworkers.loaders.labels import ControlCategory, IloIndicator, indicators_of
+from nkworkers.loaders.predictions import PredictionRow
 
 
 def labelled_spans(row: PredictionRow) -> list[Span]:
@@ -86,7 +86,7 @@ def tally_indicators(
 ) -> None:
     """Sentence-level ILO indicators, for systems trained on indicator labels.
 
-    A sentence carries the indicators (loaders.labels.ILO_INDICATORS) of the
+    A sentence carries the indicators (nkworkers.loaders.labels.ILO_INDICATORS) of the
     categories it carries, in gold and predictions alike; micro counts
     (sentence, indicator) pairs, macro averages over indicators present.
     """

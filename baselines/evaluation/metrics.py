@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from baselines.evaluation.tally import Kind
+from nkworkers.baselines.evaluation.tally import Kind
 
 # The figures that get a confidence interval; everything else is a count.
 FIGURES: tuple[str, ...] = ("precision", "recall", "f1", "accuracy")

@@ -1,6 +1,6 @@
 """Reading and checking predictions (and gold rows) against the gold texts.
 
-The file is read by loaders.predictions (the one reader of the format);
+The file is read by nkworkers.loaders.predictions (the one reader of the format);
 this module decides what each row means for one evaluation: scored (an
 article of the split being evaluated), ignored with a reason (an annotated
 article of another split, or an article without gold), or an error (a
@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from loaders.predictions import (
+from nkworkers.loaders.predictions import (
     DEFAULT_MAX_LINE_BYTES,
     DEFAULT_MAX_SPANS,
     PredictionProblem,

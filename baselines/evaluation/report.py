@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from baselines.evaluation.metrics import FIGURES
+from nkworkers.baselines.evaluation.metrics import FIGURES
 
 COUNTS: tuple[str, ...] = ("tp", "fp", "fn", "correct", "incorrect", "partial", "missed",
                            "spurious", "total")  # fmt: skip

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from baselines.evaluation import attribution, control, entities
-from baselines.evaluation.bootstrap import CONFIDENCE, intervals
-from baselines.evaluation.metrics import compute
-from baselines.evaluation.reader import (
+from nkworkers.baselines.evaluation import attribution, control, entities
+from nkworkers.baselines.evaluation.bootstrap import CONFIDENCE, intervals
+from nkworkers.baselines.evaluation.metrics import compute
+from nkworkers.baselines.evaluation.reader import (
     Accepted,
     PredictionError,
     Scope,
@@ -19,10 +19,15 @@ from baselines.evaluation.reader import (
     read_file,
     validate_rows,
 )
-from baselines.evaluation.spans import Span
-from baselines.evaluation.tally import Tally
-from baselines.evaluation.units import Sentences, Unit, Units
-from loaders.predictions import DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_SPANS, LAYERS, PredictionRow
+from nkworkers.baselines.evaluation.spans import Span
+from nkworkers.baselines.evaluation.tally import Tally
+from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
+from nkworkers.loaders.predictions import (
+    DEFAULT_MAX_LINE_BYTES,
+    DEFAULT_MAX_SPANS,
+    LAYERS,
+    PredictionRow,
+)
 
 
 def gold_texts(gold_rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:

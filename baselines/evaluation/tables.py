@@ -18,8 +18,8 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from baselines.evaluation.reader import describe_ignored
-from baselines.evaluation.report import Row, rows
+from nkworkers.baselines.evaluation.reader import describe_ignored
+from nkworkers.baselines.evaluation.report import Row, rows
 
 TITLES = {"entities": "entities (SemEval-2013 schemes)", "attribution": "attribution",
           "control_measures": "control measures"}  # fmt: skip

@@ -2,7 +2,7 @@
 
 With fewer than MIN_DOCUMENTS documents a document bootstrap has too few
 distinct resamples to give a usable interval, so sentences (from
-loaders.segment on the gold text) are resampled instead. An item belongs to
+nkworkers.loaders.text.segment on the gold text) are resampled instead. An item belongs to
 the unit its anchor offset falls in: a span to the sentence it starts in, a
 record to the sentence its cue starts in. An offset in the gap between two
 sentences belongs to the sentence before it (the first one if it precedes all).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from loaders.segment import segment
+from nkworkers.loaders.text.segment import segment
 
 MIN_DOCUMENTS = 10
 

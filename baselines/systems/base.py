@@ -3,7 +3,7 @@
 Systems read the corpus only through ``datasets.load_dataset`` on the checkout
 (``CorpusData.load``), the road a researcher takes; never annotations/.
 ``predict`` takes bare documents (doc_id + text), so it works on articles that
-are not annotated; systems tokenise with ``loaders.segment`` exactly as the
+are not annotated; systems tokenise with ``nkworkers.loaders.text.segment`` exactly as the
 dataset configs do, and return rows of the predictions format
 (loaders/predictions.py) holding only their task's layer.
 """

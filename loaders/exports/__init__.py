@@ -20,9 +20,9 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from loaders.atomic import write_many
-from loaders.corpus import refuse_writing_into_corpus
-from loaders.model import Document
+from nkworkers.loaders.corpus import refuse_writing_into_corpus
+from nkworkers.loaders.files.atomic import write_many
+from nkworkers.loaders.model import Document
 
 Files = dict[str, str]
 Converter = Callable[..., Files]  # (docs, split_of, **options) -> files
@@ -31,8 +31,8 @@ Converter = Callable[..., Files]  # (docs, split_of, **options) -> files
 # Format -> the module whose ``convert`` writes it. Modules load on use: conll
 # needs spaCy, which `nkworkers --help` must not import.
 CONVERTERS: dict[str, str] = {
-    "brat": "loaders.exports.brat",
-    "conll": "loaders.exports.conll",
+    "brat": "nkworkers.loaders.exports.brat",
+    "conll": "nkworkers.loaders.exports.conll",
     "jsonl": "loaders.exports.jsonl",
 }
 FORMATS: tuple[str, ...] = tuple(CONVERTERS)
@@ -57,7 +57,7 @@ def convert(
 
 
 def write_files(out: Path, files: Mapping[str, str]) -> list[Path]:
-    """Write every file under ``out``, or none of them (loaders.atomic.write_many)."""
+    """Write every file under ``out``, or none of them (loaders.files.atomic.write_many)."""
     data = {out / rel: text.encode("utf-8") for rel, text in sorted(files.items())}
     write_many(data)
     return list(data)
@@ -70,7 +70,7 @@ def export(*, root: Path, fmt: str, out: Path, **options: Any) -> list[Path]:
     or data/) or ValueError (a document the format
     cannot carry, or an unknown option); nothing is written then.
     """
-    from loaders.build import load_valid
+    from nkworkers.loaders.dataset.build import load_valid
 
     docs, split_of, _ = load_valid(root)
     files = convert(fmt, docs, split_of, **options)

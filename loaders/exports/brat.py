@@ -6,7 +6,7 @@ but into the text *as brat reads it*: the ``.txt`` holds the article text with
 "\r\n" and "\r" line ends turned into "\n", and offsets are mapped to it;
 a span is written as fragments that never contain a line end, so no ``.ann``
 line is broken by a character a line reader ends lines at (U+2028, U+0085,
-"\x0b", ...). loaders.exports.brat_text holds these rules; the tests load the
+"\x0b", ...). nkworkers.loaders.exports.brat_text holds these rules; the tests load the
 exports with brat's own server code. Mapping:
 
 - entity            ``T`` line, type = its OntoNotes label (PERSON, ORG, ...).
@@ -30,7 +30,7 @@ exports with brat's own server code. Mapping:
                     record id and its cue's id: ``<record id> cue:<span id>``.
 
 Zones are not exported to brat (they are in the JSONL export and the
-documents config). loaders.exports.brat_read reads the files back by
+documents config). nkworkers.loaders.exports.brat_read reads the files back by
 brat's own reading rules.
 """
 
@@ -39,14 +39,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from loaders.exports.brat_text import (
+from nkworkers.loaders.exports.brat_text import (
     LINE_ENDS,
     BratText,
     OffsetError,
     fragment_text,
     fragments,
 )
-from loaders.labels import (
+from nkworkers.loaders.labels import (
     ControlCategory,
     EntityType,
     QuoteType,
@@ -55,7 +55,7 @@ from loaders.labels import (
     SourceKind,
     names,
 )
-from loaders.model import (
+from nkworkers.loaders.model import (
     Document,
 )
 

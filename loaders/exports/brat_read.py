@@ -1,6 +1,6 @@
 """Reading brat standoff back into the model, by brat's own reading rules.
 
-The counterpart of loaders.exports.brat (whose docstring gives the mapping).
+The counterpart of nkworkers.loaders.exports.brat (whose docstring gives the mapping).
 brat's server reads a ``.ann`` file line by line, a line ending wherever
 ``str.splitlines`` ends it; a ``T`` line's text must equal the text at its
 fragments joined by one space; fragments may not overlap or touch; and no
@@ -15,10 +15,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from loaders.exports.brat import ALSO, CUE_NOTE, EVENT, TYPE_ROLES, BratError
-from loaders.exports.brat_text import BratText, fragment_text
-from loaders.labels import ControlCategory, EntityType, QuoteType, SourceAnonymity, SourceKind
-from loaders.model import Annotation, Attribution, AttributionSpan, ControlMeasure, Entity
+from nkworkers.loaders.exports.brat import ALSO, CUE_NOTE, EVENT, TYPE_ROLES, BratError
+from nkworkers.loaders.exports.brat_text import BratText, fragment_text
+from nkworkers.loaders.labels import (
+    ControlCategory,
+    EntityType,
+    QuoteType,
+    SourceAnonymity,
+    SourceKind,
+)
+from nkworkers.loaders.model import Annotation, Attribution, AttributionSpan, ControlMeasure, Entity
 
 
 @dataclass(frozen=True)

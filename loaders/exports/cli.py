@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from loaders.corpus import CorpusError, missing_root
-from loaders.exports import FORMATS, export
+from nkworkers.loaders.corpus import CorpusError, missing_root
+from nkworkers.loaders.exports import FORMATS, export
 
 
 def export_command(
@@ -51,7 +51,7 @@ def croissant_command(
     ] = False,
 ) -> None:
     """Write croissant.json (Croissant 1.1 metadata of data/*.parquet), validated."""
-    from loaders import croissant
+    from nkworkers.loaders.dataset import croissant
 
     if (problem := missing_root(root)) is not None:  # not "croissant.json is missing"
         typer.echo(f"croissant: {problem}", err=True)

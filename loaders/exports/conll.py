@@ -18,7 +18,7 @@ readers that want offsets back (:func:`parse`): the file opens with
 are tab-separated ``TOKEN START END TAG`` with half-open character offsets of
 the token in the article.
 
-Sentences are the corpus sentences (loaders.segment). Tokens are its tokens
+Sentences are the corpus sentences (nkworkers.loaders.text.segment). Tokens are its tokens
 with two splits so that the file holds every span IOB2 can hold: a token is
 split where a span boundary of the tagset falls inside it (``RFAs`` with
 ``RFA`` annotated becomes ``RFA`` + ``s``), and at any whitespace inside it
@@ -35,10 +35,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from loaders.iob import LabeledSpan, spans_to_tags, tags_to_token_spans
-from loaders.labels import MEASURE_TAG, Role
-from loaders.model import Annotation, Document
-from loaders.segment import Sentence, Token, segment
+from nkworkers.loaders.labels import MEASURE_TAG, Role
+from nkworkers.loaders.model import Annotation, Document
+from nkworkers.loaders.text.iob import LabeledSpan, spans_to_tags, tags_to_token_spans
+from nkworkers.loaders.text.segment import Sentence, Token, segment
 
 DOCSTART = "-DOCSTART- -X- O O"  # spaCy's conll_ner_to_docs splits documents on this line
 _DOCSTART_FIELDS = DOCSTART.split()

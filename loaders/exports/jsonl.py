@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from loaders import jsonio
-from loaders.model import (
+from nkworkers.loaders.files import jsonio
+from nkworkers.loaders.model import (
     Annotation,
     Attribution,
     AttributionSpan,
@@ -67,7 +67,7 @@ def convert(docs: Sequence[Document], split_of: Mapping[str, str]) -> dict[str, 
 def _objects(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) of each non-blank line of a JSONL text.
 
-    Lines end at "\n" only, as JSON Lines says (loaders.jsonio's rule): a
+    Lines end at "\n" only, as JSON Lines says (nkworkers.loaders.files.jsonio's rule): a
     text holding U+2028 or another character that ``str.splitlines`` ends a
     line at stays one line. Raises ValueError naming the file and line.
     """

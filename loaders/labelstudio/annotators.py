@@ -13,11 +13,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from loaders.corpus import ANNOTATIONS, CorpusError, Loaded, parse
-from loaders.labelstudio.convert import annotation_of, task_doc_id
-from loaders.labelstudio.latest import latest_per_annotator
-from loaders.labelstudio.plan import Change, PullPlan, add_change, problems_after, tasks_of
-from loaders.model import Annotation
+from nkworkers.loaders.corpus import ANNOTATIONS, CorpusError, Loaded, parse
+from nkworkers.loaders.labelstudio.convert import annotation_of, task_doc_id
+from nkworkers.loaders.labelstudio.latest import latest_per_annotator
+from nkworkers.loaders.labelstudio.plan import (
+    Change,
+    PullPlan,
+    add_change,
+    problems_after,
+    tasks_of,
+)
+from nkworkers.loaders.model import Annotation
 
 AGREEMENT = f"{ANNOTATIONS}/agreement"
 

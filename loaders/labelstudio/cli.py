@@ -1,4 +1,4 @@
-"""``nkworkers ls ...``: the Label Studio bridge commands (mounted by loaders.cli)."""
+"""``nkworkers ls ...``: the Label Studio bridge commands (mounted by nkworkers.loaders.cli)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from loaders.corpus import CorpusError, Problem
-from loaders.labelstudio import sync
-from loaders.labelstudio.client import ClientError, describe_server_error
-from loaders.labelstudio.config import label_config
+from nkworkers.loaders.corpus import CorpusError, Problem
+from nkworkers.loaders.labelstudio import sync
+from nkworkers.loaders.labelstudio.client import ClientError, describe_server_error
+from nkworkers.loaders.labelstudio.config import label_config
 
 ls_app = typer.Typer(no_args_is_help=True, help="Label Studio bridge: config, push, pull.")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from enum import StrEnum
 
-from loaders.labels import (
+from nkworkers.loaders.labels import (
     ControlCategory,
     EntityType,
     QuoteType,

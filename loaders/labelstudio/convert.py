@@ -4,7 +4,7 @@ a Label Studio annotation result -> our Annotation (here; regions are read by
 
 Offsets: Label Studio 1.23.2's Text tag stores region offsets in Unicode code
 points (its editor test "NER - Emoji - Text: should calculate offsets by code
-points"), the same half-open convention as ``loaders.model``, so offsets pass
+points"), the same half-open convention as ``nkworkers.loaders.model``, so offsets pass
 through unchanged. Older front ends counted UTF-16 code units; every region's
 stored ``text`` is checked against ``text[start:end]``, so such an export is
 refused (and named as probably UTF-16) instead of silently shifting spans.
@@ -22,20 +22,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from loaders.corpus import CorpusError, Problem, pydantic_problems
-from loaders.jsonio import clip
-from loaders.labels import Role
-from loaders.labelstudio.config import (
+from nkworkers.loaders.corpus import CorpusError, Problem, pydantic_problems
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labels import Role
+from nkworkers.loaders.labelstudio.config import (
     DOC_ID,
     RECORD_CHOICES,
     RELATION_TARGET,
     TEXT,
     RelationLabel,
 )
-from loaders.labelstudio.latest import Picked, pick_latest
-from loaders.labelstudio.regions import Reader, Region, read_item
-from loaders.labelstudio.to_task import Result, annotation_to_result, document_to_task
-from loaders.model import Annotation
+from nkworkers.loaders.labelstudio.latest import Picked, pick_latest
+from nkworkers.loaders.labelstudio.regions import Reader, Region, read_item
+from nkworkers.loaders.labelstudio.to_task import Result, annotation_to_result, document_to_task
+from nkworkers.loaders.model import Annotation
 
 # Re-exported: the pull, the predictions reader and the tests take them from here.
 __all__ = [

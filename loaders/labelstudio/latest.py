@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from loaders.corpus import CorpusError, Problem
-from loaders.jsonio import CLIP, clip
+from nkworkers.loaders.corpus import CorpusError, Problem
+from nkworkers.loaders.files.jsonio import CLIP, clip
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 # Folder names an annotator may not take: the adjudication notes live beside them.

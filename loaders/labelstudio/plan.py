@@ -4,7 +4,7 @@ A plan is refused whole (nothing is written) when any task fails to convert,
 when the pull would empty a layer of an article that had records in it
 (unless removal is allowed: an empty latest ``result`` must never wipe a gold
 file by accident), or when the corpus as the pull would leave it does not
-validate (every check of ``loaders.validate``, splits included).
+validate (every check of ``nkworkers.loaders.validate``, splits included).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.atomic import dumps_json
-from loaders.corpus import ANNOTATIONS, CorpusError, Loaded, Problem, parse
-from loaders.jsonio import clip
-from loaders.labelstudio import swap
-from loaders.labelstudio.config import DOC_ID, same_config
-from loaders.labelstudio.convert import Picked, task_to_annotation
-from loaders.model import Annotation
-from loaders.validate import validate_corpus, validate_document, validate_loaded
+from nkworkers.loaders.corpus import ANNOTATIONS, CorpusError, Loaded, Problem, parse
+from nkworkers.loaders.files.atomic import dumps_json
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labelstudio import swap
+from nkworkers.loaders.labelstudio.config import DOC_ID, same_config
+from nkworkers.loaders.labelstudio.convert import Picked, task_to_annotation
+from nkworkers.loaders.model import Annotation
+from nkworkers.loaders.validate import validate_corpus, validate_document, validate_loaded
 
 LAYERS = ("zones", "entities", "attribution_spans", "attributions", "control_measures")
 ALLOW_REMOVAL = "--allow-removal"

@@ -1,4 +1,4 @@
-"""Read a predictions file (loaders.predictions, the evaluation format) into
+"""Read a predictions file (nkworkers.loaders.predictions, the evaluation format) into
 Label Studio results.
 
 Each row (``doc_id`` and any of ``entities``, ``attribution_spans``,
@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from loaders import predictions as format_
-from loaders.corpus import CorpusError, Problem, pydantic_problems
-from loaders.jsonio import clip
-from loaders.labelstudio.convert import MINT_PREFIX, Result, annotation_to_result
-from loaders.model import Annotation
-from loaders.predictions import PredictionProblem, PredictionRow, check_offsets
+from nkworkers.loaders import predictions as format_
+from nkworkers.loaders.corpus import CorpusError, Problem, pydantic_problems
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labelstudio.convert import MINT_PREFIX, Result, annotation_to_result
+from nkworkers.loaders.model import Annotation
+from nkworkers.loaders.predictions import PredictionProblem, PredictionRow, check_offsets
 
 
 def _with_ids(line: dict[str, Any], text: str) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def _result(where: str, row: PredictionRow, text: str) -> tuple[Result | None, l
 def read_predictions(path: Path, texts: dict[str, str]) -> dict[str, Result]:
     """doc_id -> Label Studio result; raises CorpusError naming every bad line.
 
-    The file is read by loaders.predictions (the one reader of the format), so
+    The file is read by nkworkers.loaders.predictions (the one reader of the format), so
     ``tag`` and ``predict`` output, and rows with extra columns, are accepted.
     """
     problems: list[Problem] = []

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.corpus import Problem
-from loaders.jsonio import clip
-from loaders.labelstudio.config import RECORD_CHOICES, RECORD_TEXTS, SPAN_LAYERS, TEXT
+from nkworkers.loaders.corpus import Problem
+from nkworkers.loaders.files.jsonio import clip
+from nkworkers.loaders.labelstudio.config import RECORD_CHOICES, RECORD_TEXTS, SPAN_LAYERS, TEXT
 
 
 @dataclass

@@ -7,7 +7,7 @@ folders with one ``renameat2(RENAME_EXCHANGE)`` call (Linux 3.15+, on ext4,
 xfs, btrfs, tmpfs): at every instant annotations/ is the old tree or the new
 one. Where the exchange is not available (another OS, a file system without
 it, annotations/ being a mount point or a symlink), the files are written
-with ``loaders.atomic.write_many``: all or nothing against errors, not
+with ``nkworkers.loaders.files.atomic.write_many``: all or nothing against errors, not
 against a kill.
 
 The staging folder, ``.nkw-pull.*`` at the checkout's root, holds the new
@@ -27,17 +27,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from loaders.atomic import write_many
-from loaders.corpus import ANNOTATIONS, RAW, CorpusError, Problem
-from loaders.swap import exchange, fsync_dir
-from loaders.swap import locked as checkout_lock
+from nkworkers.loaders.corpus import ANNOTATIONS, RAW, CorpusError, Problem
+from nkworkers.loaders.files.atomic import write_many
+from nkworkers.loaders.files.swap import exchange, fsync_dir
+from nkworkers.loaders.files.swap import locked as checkout_lock
 
 STAGING_PREFIX = ".nkw-pull."
 
 
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the checkout's lock, the one ``build`` takes (``loaders.swap.locked``), and
+    """Hold the checkout's lock, the one ``build`` takes (``loaders.files.swap.locked``), and
     remove what a killed pull left behind. Raises CorpusError if another command holds it.
     """
     with checkout_lock(root):

@@ -12,16 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.corpus import CorpusError, Loaded, Problem, read_corpus
-from loaders.jsonio import JsonError, load_file
-from loaders.labelstudio import client, swap
-from loaders.labelstudio.annotators import plan_annotators
-from loaders.labelstudio.client import Project
-from loaders.labelstudio.config import DOC_ID, label_config
-from loaders.labelstudio.convert import Result, document_to_task
-from loaders.labelstudio.plan import LAYERS, Change, PullPlan, apply_pull, plan_pull, texts_of
-from loaders.labelstudio.predictions import read_predictions
-from loaders.model import Document
+from nkworkers.loaders.corpus import CorpusError, Loaded, Problem, read_corpus
+from nkworkers.loaders.files.jsonio import JsonError, load_file
+from nkworkers.loaders.labelstudio import client, swap
+from nkworkers.loaders.labelstudio.annotators import plan_annotators
+from nkworkers.loaders.labelstudio.client import Project
+from nkworkers.loaders.labelstudio.config import DOC_ID, label_config
+from nkworkers.loaders.labelstudio.convert import Result, document_to_task
+from nkworkers.loaders.labelstudio.plan import (
+    LAYERS,
+    Change,
+    PullPlan,
+    apply_pull,
+    plan_pull,
+    texts_of,
+)
+from nkworkers.loaders.labelstudio.predictions import read_predictions
+from nkworkers.loaders.model import Document
 
 __all__ = ["LAYERS", "Change", "PullPlan", "apply_pull", "plan_pull", "pull", "push"]
 

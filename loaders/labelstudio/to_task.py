@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from loaders.corpus import CorpusError, Problem
-from loaders.labelstudio.config import DOC_ID, RECORD_CHOICES, TEXT, RelationLabel
-from loaders.model import Annotation, Document
+from nkworkers.loaders.corpus import CorpusError, Problem
+from nkworkers.loaders.labelstudio.config import DOC_ID, RECORD_CHOICES, TEXT, RelationLabel
+from nkworkers.loaders.model import Annotation, Document
 
 Result = list[dict[str, Any]]
 

@@ -8,7 +8,7 @@ the corpus counts and label-distribution charts (``charts/*.png``). Styles
 and scripts are inline and the pages link only to each other and to the
 PNGs, so nothing is fetched from the network when the site is viewed (the
 article's own URL is a plain link when it is http(s), and text otherwise).
-Corpus text stays data on every page: see loaders.render.safe.
+Corpus text stays data on every page: see nkworkers.loaders.render.safe.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from loaders.atomic import write_many
-from loaders.corpus import refuse_writing_into_corpus
-from loaders.labels import Split
-from loaders.model import Document
-from loaders.render import assets
-from loaders.render.page import LAYERS, marks, page
+from nkworkers.loaders.corpus import refuse_writing_into_corpus
+from nkworkers.loaders.files.atomic import write_many
+from nkworkers.loaders.labels import Split
+from nkworkers.loaders.model import Document
+from nkworkers.loaders.render import assets
+from nkworkers.loaders.render.page import LAYERS, marks, page
 
 
 def _index(
@@ -86,7 +86,7 @@ def site(
     """Every file of the site (pure)."""
     # matplotlib is an optional dependency (the baselines extra): imported only
     # when a site is rendered, so the rest of the CLI works without it.
-    from loaders.render.charts import charts
+    from nkworkers.loaders.render.charts import charts
 
     pngs = charts(stats)
     files = {f"charts/{name}": png for name, (_, png) in pngs.items()}
@@ -102,8 +102,8 @@ def site(
 
 def render_site(*, root: Path, out: Path) -> list[Path]:
     """Read and validate the corpus at root; write the site under out."""
-    from loaders.build import load_valid
-    from loaders.stats import corpus_stats
+    from nkworkers.loaders.dataset.build import load_valid
+    from nkworkers.loaders.dataset.stats import corpus_stats
 
     docs, split_of, _ = load_valid(root)
     files = site(docs, split_of, corpus_stats(root))

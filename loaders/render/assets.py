@@ -9,7 +9,7 @@ hovered (its record's links drawn); the Chromium test uses both.
 
 from __future__ import annotations
 
-from loaders.labels import EntityType, names
+from nkworkers.loaders.labels import EntityType, names
 
 ROLE_COLOURS = {"SOURCE": "#1f63b4", "CUE": "#c8102e", "CONTENT": "#2e8b3a"}
 MEASURE_COLOUR = "#d97706"

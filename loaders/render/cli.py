@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loaders.corpus import CorpusError
+from nkworkers.loaders.corpus import CorpusError
 
 
 def render_command(
@@ -17,7 +17,7 @@ def render_command(
     ] = Path("."),
 ) -> None:
     """Write a static HTML site: one page per article and an index with charts."""
-    from loaders.render import render_site
+    from nkworkers.loaders.render import render_site
 
     try:
         paths = render_site(root=root, out=out)

@@ -15,10 +15,10 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-from loaders.labels import ControlCategory, EntityType, Role, names
-from loaders.model import Document
-from loaders.render import assets
-from loaders.render.safe import embed_json, link_url
+from nkworkers.loaders.labels import ControlCategory, EntityType, Role, names
+from nkworkers.loaders.model import Document
+from nkworkers.loaders.render import assets
+from nkworkers.loaders.render.safe import embed_json, link_url
 
 LAYERS = ("entities", "attribution", "control_measures")
 LAYER_TITLES = {

@@ -21,9 +21,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from loaders import validate as V
-from loaders.locate import find
-from loaders.model import Annotation, Attribution, AttributionSpan
+from nkworkers.loaders import validate as V
+from nkworkers.loaders.text.locate import find
+from nkworkers.loaders.model import Annotation, Attribution, AttributionSpan
 
 HERE = Path(__file__).resolve().parent
 STAGING = HERE.parent.parent

@@ -6,7 +6,7 @@ Run:  PYTHONPATH=/work/main /work/venv/bin/python build_gold_control.py
 2. Takes B's spans as the base: B's extent convention is the one adopted for the
    gold (see GUIDELINES-control.md, "Span extent").
 3. Applies the adjudication decisions below (DECISIONS), each located with
-   loaders.locate.find by its text (never by typed offsets).
+   nkworkers.loaders.text.locate.find by its text (never by typed offsets).
 4. Writes <doc_id>.json (ids renumbered <doc>-C<n> in text order), validates
    with the project model and span/overlap/id checks, and writes
    disagreements.md: every A/B disagreement (clusters of overlapping spans),
@@ -18,10 +18,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from loaders.labels import ControlCategory as CC
-from loaders.locate import find
-from loaders.model import Annotation, ControlMeasure
-from loaders.validate import check_ids, check_overlaps, check_spans
+from nkworkers.loaders.labels import ControlCategory as CC
+from nkworkers.loaders.text.locate import find
+from nkworkers.loaders.model import Annotation, ControlMeasure
+from nkworkers.loaders.validate import check_ids, check_overlaps, check_spans
 
 HERE = Path(__file__).resolve().parent
 STAGING = HERE.parent.parent

@@ -1,0 +1,6 @@
+"""Tagging an archive with saved models.
+
+The ``train`` and ``tag`` commands (cli.py), model folders (model_folder.py),
+reading an archive (input.py), writing predictions and rejects (output.py),
+and the two engines: one process (local.py) and Ray Data (ray_engine.py).
+"""

@@ -1,0 +1,215 @@
+"""``nkworkers tag``: saved models over any collection of articles, in batches.
+
+:func:`tag_articles` is the one per-batch function: it gives every loaded
+system the batch's bare documents ({doc_id, text}) and merges their layers
+into one predictions row per article (nkworkers.loaders.predictions format; the
+input's other columns carried through after the layers). The local engine
+(:func:`run_local`) streams the input through it; the Ray engine
+(nkworkers.baselines.tagging.ray_engine) runs the very same function inside Ray Data actors.
+
+Memory is bounded by one batch of articles plus the set of doc_ids seen
+(duplicates and --resume need it), whatever the input size: the systems'
+memos of parses and embeddings are off while they tag.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nkworkers.baselines.systems.base import System
+from nkworkers.baselines.systems.common import memo
+from nkworkers.baselines.tagging.input import Article, Reject, Seen, check, count_items, read_items
+from nkworkers.baselines.tagging.model_folder import load_model
+from nkworkers.baselines.tagging.output import Output, Row, rejects_path
+
+DEFAULT_BATCH = 64
+
+
+class TagError(ValueError):
+    """A run refused before it starts (models, input or output): one line with the fix."""
+
+
+@dataclass
+class Summary:
+    tagged: int  # articles tagged by this run
+    skipped: int  # already in the output (--resume)
+    rejected: int
+    rows: int  # rows in OUT at the end
+    seconds: float
+    out: Path
+    rejects: Path | None
+
+
+def load_systems(models: Sequence[Path]) -> list[System]:
+    """Each model folder loaded (tagging.model_folder); two models of one task are refused."""
+    from nkworkers.baselines.systems.registry import SYSTEMS
+    from nkworkers.baselines.tagging.model_folder import ModelError
+
+    systems: list[System] = []
+    tasks: dict[str, Path] = {}
+    for folder in models:
+        try:
+            system, _ = load_model(folder, SYSTEMS)
+        except ModelError as exc:
+            raise TagError(str(exc)) from None
+        if system.task in tasks:
+            raise TagError(
+                f"{folder} and {tasks[system.task]} both tag {system.task}; give one model per task"
+            )
+        tasks[system.task] = folder
+        systems.append(system)
+    return systems
+
+
+def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list[Row]:
+    """One predictions row per article, every system's layers merged, extras after them.
+
+    Memos are off (nkworkers.baselines.systems.common.memo): an archive's texts are seen once,
+    so remembering their parses would only grow memory with the archive. For
+    the same reason each prediction runs inside spaCy's memory zones
+    (:func:`memory_zones`).
+    """
+    if not articles:
+        return []
+    documents = [{"doc_id": a.doc_id, "text": a.text} for a in articles]
+    rows: list[Row] = [{"doc_id": a.doc_id} for a in articles]
+    with memo.off(), memory_zones(systems):
+        for system in systems:
+            predicted = system.predict(documents)
+            for row, got in zip(rows, predicted, strict=True):
+                if got["doc_id"] != row["doc_id"]:
+                    raise RuntimeError(f"{system.name} returned rows out of order")
+                row.update({k: v for k, v in got.items() if k != "doc_id"})
+    for row, article in zip(rows, articles, strict=True):
+        row.update({k: v for k, v in article.extra.items() if k not in row})
+    return rows
+
+
+@contextmanager
+def memory_zones(systems: Sequence[System]) -> Iterator[None]:
+    """spaCy's ``Language.memory_zone`` on every pipeline these systems have loaded so far.
+
+    spaCy keeps every new word and number it meets in its vocabulary for the
+    life of the pipeline (a few MiB per thousand articles of news); inside a
+    memory zone what a batch adds is dropped when the batch is done (spaCy
+    3.8, "Memory management for persistent services"). Rows hold plain
+    strings and offsets, never a Doc, so nothing outlives the zone. A
+    pipeline loaded during the first batch joins from the next one.
+    """
+    from spacy.language import Language
+
+    from nkworkers.baselines.systems.attribution import parse as attribution_parse
+    from nkworkers.loaders.text import segment
+
+    found = [getattr(system, "nlp", None) for system in systems]
+    found += [cached() for cached in (attribution_parse.pipeline, segment._nlp)
+              if cached.cache_info().currsize]  # fmt: skip
+    unique = {id(nlp): nlp for nlp in found if isinstance(nlp, Language)}
+    with ExitStack() as stack:
+        for nlp in unique.values():
+            stack.enter_context(nlp.memory_zone())
+        yield
+
+
+def batches(
+    items: Iterable[Any], seen: Seen, size: int, on_reject: Callable[[Reject], None]
+) -> Iterator[tuple[list[Article], int]]:
+    """Checked, de-duplicated articles in batches of ``size``, and how many were skipped."""
+    batch: list[Article] = []
+    skipped = 0
+    for item in items:
+        got = check(item)
+        if isinstance(got, Reject):
+            on_reject(got)
+            continue
+        admitted = seen.admit(got, item.source, item.line)
+        if isinstance(admitted, Reject):
+            on_reject(admitted)
+        elif admitted:
+            batch.append(got)
+        else:
+            skipped += 1
+        if len(batch) >= size:
+            yield batch, skipped
+            batch, skipped = [], 0
+    if batch or skipped:
+        yield batch, skipped
+
+
+def progress_bar() -> Any:
+    """A rich progress bar with articles/s (the task carries a ``rate`` field)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(
+        TextColumn("tagging"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]} articles/s"),
+        TimeElapsedColumn(),
+        transient=False,
+    )
+
+
+def run_local(
+    *,
+    models: Sequence[Path],
+    input_path: Path,
+    out: Path,
+    resume: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    show_progress: bool = True,
+) -> Summary:
+    """Tag input_path with the models into out, in this process; see the module docstring."""
+    systems = load_systems(models)
+    output, total = open_output(input_path, out, resume)
+    seen = Seen(output.done_ids())
+    started = time.perf_counter()
+    tagged = skipped = 0
+    pending: list[dict[str, Any]] = []
+    with progress_bar() as progress:
+        bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
+        for articles, n_skipped in batches(
+            read_items(input_path), seen, batch_size, lambda r: pending.append(r.to_json())
+        ):
+            output.write_part(tag_articles(systems, articles))
+            output.add_rejects(pending)
+            tagged, skipped = tagged + len(articles), skipped + n_skipped
+            advance = len(articles) + n_skipped + len(pending)
+            pending.clear()
+            rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
+            progress.update(bar, advance=advance, rate=rate)
+        output.add_rejects(pending)
+    return finish_run(output, tagged, skipped, started)
+
+
+def open_output(input_path: Path, out: Path, resume: bool) -> tuple[Output, int | None]:
+    """The run's Output and the input's record count; TagError for a refused input or OUT."""
+    from nkworkers.baselines.tagging.input import InputError
+
+    try:
+        total = count_items(input_path)
+        return Output(out, resume=resume), total
+    except (InputError, ValueError) as exc:
+        raise TagError(str(exc)) from None
+
+
+def finish_run(output: Output, tagged: int, skipped: int, started: float) -> Summary:
+    """Merge the parts onto OUT and sum the run up."""
+    rows = output.finish()
+    rejects = rejects_path(output.out) if output.rejected else None
+    return Summary(
+        tagged, skipped, output.rejected, rows, time.perf_counter() - started, output.out, rejects
+    )

@@ -1,0 +1,6 @@
+"""Text as the corpus cuts it: sentences, tokens and IOB2 tags with character offsets.
+
+segment.py (spaCy's rule-based tokenizer and sentencizer, line by line),
+iob.py (IOB2 tags from half-open character spans, and back), locate.py
+(annotation offsets located by their text, never typed by hand).
+"""
