@@ -141,6 +141,19 @@ def indicators_of(categories: Iterable[str]) -> list[str]:
     return [i.value for i in IloIndicator if i in found]
 
 
+class Voice(StrEnum):
+    """Whose voice a claim stands in (nkworkers.loaders.claims).
+
+    ``source``: an attribution record with a SOURCE span carries it;
+    ``unnamed_source``: a record with no SOURCE span ("reportedly", "it is
+    said"); ``reporter``: no record does, the outlet states it itself.
+    """
+
+    SOURCE = "source"
+    UNNAMED_SOURCE = "unnamed_source"
+    REPORTER = "reporter"
+
+
 class PublishedConfidence(StrEnum):
     HIGH = "high"
     MEDIUM_HIGH = "medium_high"
