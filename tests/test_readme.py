@@ -37,7 +37,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_there_is_a_usage_example_per_config() -> None:
-    for config in ("documents", "entities", "attribution", "control_measures"):
+    from nkworkers.loaders.dataset.features import CONFIGS
+
+    for config in CONFIGS:
         assert any(f'"{config}")' in code for code in EXAMPLES), config
 
 
