@@ -45,6 +45,14 @@ def agreement_rows(pair: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows.append(("control", "sentence-level kappa (pooled)", _f(ctl["sentence_kappa_pooled"])))
     for cat, k in ctl["sentence_kappa_per_category"].items():
         rows.append(("control", f"{cat} sentence kappa", _f(k)))
+    claims = pair["claims"]
+    rows += [
+        ("claims", "claim F1 (category, span, source)", _f(claims["f1"])),
+        ("claims", "claim F1 without the source", _f(claims["f1_without_source"])),
+        ("claims", "source agreement (claims found)", _f(claims["source_agreement"])),
+    ]
+    for name, acc in claims["attributes_accuracy"].items():
+        rows.append(("claims", f"{name} accuracy (matched claims)", _f(acc)))
     return rows
 
 

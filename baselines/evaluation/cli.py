@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
         # spaCy (and through it torch) and numpy: loaded to score, not to print --help
         from nkworkers.baselines.evaluation.report import markdown
         from nkworkers.baselines.evaluation.scorer import evaluate_files
-        from nkworkers.baselines.evaluation.tables import render_tables, summary
+        from nkworkers.baselines.evaluation.tables import claims_table, render_tables, summary
 
         if split not in SPLIT_CHOICES:
             raise typer.BadParameter(
@@ -191,8 +191,10 @@ def register(app: typer.Typer) -> None:
             return
         report["split"] = split
         console = Console()
-        for table in render_tables(report):
+        for table in render_tables({k: v for k, v in report.items() if k != "claims"}):
             console.print(table)
+        if (claims := claims_table(report)) is not None:
+            console.print(claims)
         console.print(summary(report), highlight=False)
         if json_out:
             write_report(json_out, json.dumps(report, indent=2) + "\n")

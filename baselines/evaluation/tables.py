@@ -151,3 +151,38 @@ def summary(report: dict[str, Any]) -> str:
             "replicates (resamples without gold or predicted items of that row are left out)"
         )
     return text
+
+
+CLAIM_ROWS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("with_source",), "category, span and source"),
+    (("without_source",), "category and span"),
+    (("source_agreement",), "source right, of found"),
+    (("attributes", "source_kind"), "source kind"),
+    (("attributes", "source_anonymity"), "source anonymity"),
+)
+
+
+def claims_table(report: dict[str, Any]) -> Table | None:
+    """The claims table (baselines/evaluation/claims.py), None in a report without claims.
+
+    P/R/F1 with and without the source condition (``n``: gold claims), then
+    the accuracies over matched claims in the last figure column (``n``:
+    matched claims scored).
+    """
+    if not report.get("claims"):
+        return None
+    replicates = report["bootstrap"]["n"]
+    by_path = {row.path[1:]: row for row in rows({"claims": report["claims"]})}
+    table = _table("claims: who reports which measure", ("f1",), ("P", "R", "F1 / acc"))
+    for path, name in CLAIM_ROWS:
+        row = by_path.get(path)
+        if row is None:
+            continue
+        if path == ("source_agreement",):
+            table.add_section()
+            table.add_row("[bold]accuracy over matched claims[/bold]")
+        figure = "f1" if "f1" in row.figures else "accuracy"
+        cells = [_value(row, f) for f in ("precision", "recall")] + [_value(row, figure)]
+        indent = "  " if figure == "accuracy" else ""
+        table.add_row(indent + name, *cells, _interval(row, figure, replicates), _gold(row))
+    return table
