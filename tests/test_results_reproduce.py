@@ -4,12 +4,16 @@ results/leaderboard.json is copied from a real `nkworkers benchmark --cv` run;
 these tests re-score the committed prediction files with the evaluator alone
 (test, validation, every fold file, the pooled CV file) against the committed
 data/, so a figure typed by hand, a stale file or a gold change without a
-rerun fails here.
+rerun fails here. The claims rows score combined files (one system's
+attribution, another's control measures, nkworkers.baselines.benchmark.combine):
+they are re-scored the same way, and each combined file must be the
+combination of the committed files it comes from.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,7 +21,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nkworkers.baselines.benchmark.runner import lookup
+from nkworkers.baselines.benchmark import combine
+from nkworkers.baselines.benchmark.runner import Settings, lookup
 from nkworkers.baselines.evaluation import evaluate_files, evaluate_rows
 from nkworkers.baselines.evaluation.cli import load_gold
 
@@ -47,8 +52,58 @@ def test_the_committed_leaderboard_is_a_cross_validated_run_of_every_system() ->
     from nkworkers.baselines.systems.catalog import CATALOG
 
     assert BOARD["mode"] == "cv"
-    assert set(_rows("test")) == set(CATALOG)
-    assert set(_rows("cv-mean")) == set(CATALOG)
+    for split in ("test", "cv-mean"):
+        systems = {s for s, rows in _rows(split).items() if rows[0]["task"] != "claims"}
+        assert systems == set(CATALOG)
+
+
+def test_the_claims_rows_are_the_best_pipeline_and_its_gold_control_ablation() -> None:
+    best = combine.best_systems(BOARD)
+    assert best is not None
+    attribution, control = best
+    claims = {r["system"] for r in BOARD["rows"] if r["task"] == "claims"}
+    assert claims == {f"{attribution}+{control}", f"{attribution}+gold-control"}
+    for system in claims:
+        splits = {r["split"] for r in BOARD["rows"] if r["system"] == system}
+        assert splits == {"test", "validation", "cv-pooled", "cv-mean"}
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_every_committed_combined_file_combines_the_committed_files() -> None:
+    best = combine.best_systems(BOARD)
+    assert best is not None
+    attribution, control = best
+    gold = {g["doc_id"]: g for g in load_gold(ROOT, "all")}
+    predictions = RESULTS / "predictions"
+    folders = [predictions, predictions / "validation", predictions / "cv",
+               *sorted((RESULTS / "cv").glob("fold-*"))]  # fmt: skip
+    for folder in folders:
+        rows = _read(folder / f"{attribution}.jsonl")
+        with_gold = [gold[r["doc_id"]] for r in rows]
+        assert _read(folder / f"{attribution}+{control}.jsonl") == combine.combine(
+            rows, _read(folder / f"{control}.jsonl")
+        ), folder
+        assert _read(folder / f"{attribution}+gold-control.jsonl") == combine.combine(
+            rows, with_gold
+        ), folder
+
+
+def test_the_runner_recomputes_the_committed_claims_rows(tmp_path: Path) -> None:
+    best = combine.best_systems(BOARD)
+    assert best is not None
+    for name in best:
+        for path in RESULTS.glob(f"**/{name}.jsonl"):
+            target = tmp_path / path.relative_to(RESULTS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    settings = Settings(root=ROOT, out=tmp_path, seed=BOARD["seed"], bootstrap=BOARD["bootstrap"])
+    board = combine.with_claims(settings, BOARD)
+    assert [r for r in board["rows"] if r["task"] == "claims"] == [
+        r for r in BOARD["rows"] if r["task"] == "claims"
+    ]
 
 
 @pytest.mark.parametrize("split", ["test", "validation", "cv-pooled"])

@@ -94,6 +94,7 @@ def benchmark_command(
     ] = None,
 ) -> None:
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
+    from nkworkers.baselines.benchmark.combine import with_claims
     from nkworkers.baselines.benchmark.runner import Settings, StaleLeaderboard, run_benchmark
 
     systems = _systems()
@@ -106,8 +107,9 @@ def benchmark_command(
     started = time.perf_counter()
     try:
         run_benchmark(
-            systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update
-        )
+            systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update,
+            finish=with_claims,
+        )  # fmt: skip
     except StaleLeaderboard as e:
         message = escape(f"{out / 'leaderboard.json'}: {e}")
         Console(stderr=True).print(f"[red]error:[/red] {message}")
