@@ -42,6 +42,9 @@ CATALOG: dict[str, Entry] = {
     "attribution-crf-deps": Entry(
         "attribution", False, "attribution CRF with features from the pretrained parse"
     ),
+    "attribution-textacy": Entry(
+        "attribution", True, "textacy 0.13.0's direct quotations over en_core_web_sm, untuned"
+    ),
     "control-lexicon": Entry(
         "control_measures", False, "keywords per category learned from train spans"
     ),
