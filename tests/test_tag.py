@@ -168,12 +168,35 @@ def test_parquet_in_and_out_carry_other_columns(models: list[Path], tmp_path: Pa
     table = pq.read_table(out)
     assert table.column_names == [
         "doc_id", "entities", "attribution_spans", "attributions", "control_measures",
-        "outlet", "year",
+        "claims", "outlet", "year",
     ]  # fmt: skip
     assert table.schema.field("year").type == pa.int64()
     as_jsonl = tmp_path / "out.jsonl"
     run_local(models=models, input_path=source, out=as_jsonl, show_progress=False)
     assert table.to_pylist() == read_jsonl(as_jsonl)
+
+
+def test_tag_rows_carry_the_claims_of_their_layers(models: list[Path], tmp_path: Path) -> None:
+    from nkworkers.loaders.claims import derive_claims
+    from nkworkers.loaders.dataset.claim_rows import claim_json
+
+    out = tmp_path / "tagged.jsonl"
+    run_local(models=models, input_path=ROOT / "raw", out=out, show_progress=False)
+    texts = {a["doc_id"]: a["text"] for a in raw_articles()}
+    rows = read_jsonl(out)
+    for row in rows:
+        text = texts[row["doc_id"]]
+        assert row["claims"] == [claim_json(c) for c in derive_claims(row, text=text)]
+        for claim in row["claims"]:
+            assert text[claim["start"] : claim["end"]] == claim["text"]
+            assert claim["sentence"]["start"] <= claim["start"] < claim["sentence"]["end"]
+    assert sum(len(r["claims"]) for r in rows) > 0
+    read = [r.row for r in read_predictions(out)]
+    assert all(r is not None and r.claims is not None for r in read)
+    alone = tmp_path / "entities-and-control.parquet"  # no attribution model: no claims
+    run_local(models=[models[0], models[2]], input_path=ROOT / "raw", out=alone,
+              show_progress=False)  # fmt: skip
+    assert "claims" not in pq.read_table(alone).column_names
 
 
 def test_tag_refuses_a_model_folder_that_is_not_one(tmp_path: Path) -> None:

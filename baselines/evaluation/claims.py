@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nkworkers.baselines.evaluation.spans import Span, overlap_length, overlaps
+from nkworkers.baselines.evaluation.spans import Span, greedy_pairs, overlap_length, overlaps
 from nkworkers.baselines.evaluation.tally import Kind, Tally
 from nkworkers.baselines.evaluation.units import Units
 from nkworkers.loaders.claims import Claim, derive_claims
@@ -92,29 +92,22 @@ def match_claims(
     def source_overlap(g: Scored, p: Scored) -> int:
         return overlap_length(g.source, p.source) if g.source and p.source else 0
 
-    candidates = sorted(
-        (
-            (g.span.start, g.span.end) != (p.span.start, p.span.end),
-            -overlap_length(g.span, p.span),
-            -source_overlap(g, p),
-            g.span.start,
-            p.span.start,
-            i,
-            j,
+    return greedy_pairs(
+        sorted(
+            (
+                (g.span.start, g.span.end) != (p.span.start, p.span.end),
+                -overlap_length(g.span, p.span),
+                -source_overlap(g, p),
+                g.span.start,
+                p.span.start,
+                i,
+                j,
+            )
+            for i, g in enumerate(gold)
+            for j, p in enumerate(pred)
+            if same_measure(g, p) and (not with_source or sources_agree(g, p))
         )
-        for i, g in enumerate(gold)
-        for j, p in enumerate(pred)
-        if same_measure(g, p) and (not with_source or sources_agree(g, p))
     )
-    used_gold: set[int] = set()
-    used_pred: set[int] = set()
-    pairs = []
-    for *_, i, j in candidates:
-        if i not in used_gold and j not in used_pred:
-            pairs.append((i, j))
-            used_gold.add(i)
-            used_pred.add(j)
-    return sorted(pairs)
 
 
 def tally_claims(
