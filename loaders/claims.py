@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -115,6 +116,8 @@ class Claim(_Frozen):
 
 @dataclass(frozen=True)
 class _Record:
+    """One attribution record as offsets; ``content`` sorted by start."""
+
     index: int
     id: str
     source: tuple[int, int] | None
@@ -128,7 +131,13 @@ class _Record:
 
     def covered(self, start: int, end: int) -> int:
         """Characters of [start, end) inside this record's CONTENT spans."""
+        if not self.content or end <= self.content[0][0] or self.content_end <= start:
+            return 0  # most records are elsewhere in the article: skip the sum
         return sum(max(0, min(end, e) - max(start, s)) for s, e in self.content)
+
+    @cached_property
+    def content_end(self) -> int:
+        return max((e for _, e in self.content), default=0)
 
 
 def carries(record_cover: int, start: int, end: int) -> bool:

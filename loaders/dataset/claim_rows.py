@@ -20,13 +20,16 @@ from nkworkers.loaders.claims import Claim, derive_claims
 from nkworkers.loaders.model import Document
 
 Row = dict[str, Any]
+# what a claims row takes from the claim (the features' order: loaders.dataset.features)
+CLAIM_KEYS = ("control_id", "start", "end", "text", "category", "ilo_indicators", "sentence",
+              "voice", "record", "chain")  # fmt: skip
 
 
-def document_claims(
-    doc: Document, sentences: Sequence[tuple[int, int]] | None = None
-) -> list[Claim]:
-    """The article's claims; ``sentences``: its (start, end) sentences, if already cut."""
-    return derive_claims(doc.annotation, text=doc.text, sentences=sentences)
+def document_claims(doc: Document, sentences: Sequence[tuple[int, int]] | None = None) -> list[Row]:
+    """The article's claims as :func:`claim_json` rows; ``sentences``: its (start, end)
+    sentences, if already cut."""
+    claims = derive_claims(doc.annotation, text=doc.text, sentences=sentences)
+    return [claim_json(c) for c in claims]
 
 
 def claim_json(claim: Claim) -> Row:
@@ -34,39 +37,23 @@ def claim_json(claim: Claim) -> Row:
     return {**claim.model_dump(mode="json"), "ilo_indicators": claim.ilo_indicators}
 
 
-def claim_id(claim: Claim) -> str:
-    """``<control span id>-<CATEGORY>``: unique in the corpus, as control span ids are."""
-    return f"{claim.control_id}-{claim.category.value}"
+def claims_rows(doc: Document, fold: int, claims: Sequence[Row]) -> list[Row]:
+    """The ``claims`` config rows of one article from its :func:`claim_json` rows (label
+    names; the build encodes them). A row's id is ``<control span id>-<CATEGORY>``: unique
+    in the corpus, as control span ids are."""
+    meta = {"doc_id": doc.doc_id, "outlet": doc.meta.outlet, "published": doc.meta.published}
+    return [
+        {
+            "id": f"{claim['control_id']}-{claim['category']}",
+            **meta,
+            **{key: claim[key] for key in CLAIM_KEYS},
+            "fold": fold,
+        }
+        for claim in claims
+    ]
 
 
-def claims_rows(doc: Document, fold: int, claims: Sequence[Claim]) -> list[Row]:
-    """The ``claims`` config rows of one article (label names; the build encodes them)."""
-    rows = []
-    for claim in claims:
-        data = claim_json(claim)
-        rows.append(
-            {
-                "id": claim_id(claim),
-                "doc_id": doc.doc_id,
-                "outlet": doc.meta.outlet,
-                "published": doc.meta.published,
-                "control_id": claim.control_id,
-                "start": claim.start,
-                "end": claim.end,
-                "text": claim.text,
-                "category": data["category"],
-                "ilo_indicators": data["ilo_indicators"],
-                "sentence": data["sentence"],
-                "voice": data["voice"],
-                "record": data["record"],
-                "chain": data["chain"],
-                "fold": fold,
-            }
-        )
-    return rows
-
-
-def claim_counts(claims: Sequence[Claim]) -> Counter[str]:
+def claim_counts(claims: Sequence[Row]) -> Counter[str]:
     """What the card tables per split: ``category/X``, ``voice/X``, ``anonymity/X``.
 
     Anonymity is the carrying record's ``source_anonymity``; a claim in the
@@ -74,8 +61,8 @@ def claim_counts(claims: Sequence[Claim]) -> Counter[str]:
     """
     counts: Counter[str] = Counter()
     for claim in claims:
-        counts[f"category/{claim.category.value}"] += 1
-        counts[f"voice/{claim.voice.value}"] += 1
-        anonymity = claim.record.source_anonymity if claim.record else None
-        counts[f"anonymity/{anonymity.value if anonymity else 'reporter'}"] += 1
+        counts[f"category/{claim['category']}"] += 1
+        counts[f"voice/{claim['voice']}"] += 1
+        anonymity = claim["record"]["source_anonymity"] if claim["record"] else "reporter"
+        counts[f"anonymity/{anonymity}"] += 1
     return counts

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from nkworkers.loaders.claims import Claim
-from nkworkers.loaders.dataset.claim_rows import claim_json, document_claims
+from nkworkers.loaders.dataset.claim_rows import document_claims
 from nkworkers.loaders.labels import MEASURE_TAG, ControlCategory, Role, indicators_of, names
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.text.iob import LabeledSpan, TagReport, spans_to_tags, token_range
@@ -58,8 +57,9 @@ class ViewReport:
         self.cross_sentence.update(other.cross_sentence)
 
 
-def documents_row(doc: Document, fold: int, claims: Sequence[Claim] | None = None) -> Row:
-    """The article, every layer, and its claims (derived here unless given)."""
+def documents_row(doc: Document, fold: int, claims: Sequence[Row] | None = None) -> Row:
+    """The article, every layer, and its claims (claim_rows.claim_json rows; derived here
+    unless given)."""
     if claims is None:
         claims = document_claims(doc)
     ann = doc.annotation.model_dump(mode="json")
@@ -74,7 +74,7 @@ def documents_row(doc: Document, fold: int, claims: Sequence[Claim] | None = Non
         "control_measures": [
             {**c, "ilo_indicators": indicators_of(c["labels"])} for c in ann["control_measures"]
         ],
-        "claims": [claim_json(c) for c in claims],
+        "claims": list(claims),
         "fold": fold,
     }
 
