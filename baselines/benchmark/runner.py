@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -337,10 +338,15 @@ def run_benchmark(
     write_many(
         {
             previous_path: (json.dumps(board, indent=1) + "\n").encode("utf-8"),
-            settings.out / "LEADERBOARD.md": markdown(board).encode("utf-8"),
+            settings.out / "LEADERBOARD.md": markdown(board, root=_root_from(settings)).encode(),
         }
     )
     return board
+
+
+def _root_from(settings: Settings) -> str:
+    """The corpus checkout as LEADERBOARD.md's folder sees it (``..`` for results/)."""
+    return Path(os.path.relpath(settings.root.resolve(), settings.out.resolve())).as_posix()
 
 
 def chosen_folds(data: CorpusData, settings: Settings) -> list[int]:

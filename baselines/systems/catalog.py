@@ -20,9 +20,10 @@ class Entry(NamedTuple):
     summary: str  # one line
     # The cost hint (see COST_SOURCE): seconds to fit on train, and articles
     # predicted per second, copied from results/leaderboard.json's timings of
-    # the standard run; tests/test_systems_catalog.py keeps them equal.
-    fit_s: float
-    articles_per_s: float
+    # the standard run (tests/test_systems_catalog.py keeps them equal); None
+    # for a system the committed benchmark has not run yet.
+    fit_s: float | None = None
+    articles_per_s: float | None = None
 
 
 COST_SOURCE = (
@@ -127,7 +128,7 @@ def line(name: str) -> str:
     if entry is None:
         return f"{name}  (no line in baselines/systems/catalog.py)"
     kind = "zero-shot" if entry.zero_shot else "trained"
-    cost = (f"{entry.fit_s:.1f}", f"{entry.articles_per_s:.1f}")
+    cost = tuple("-" if x is None else f"{x:.1f}" for x in (entry.fit_s, entry.articles_per_s))
     return _columns((name, entry.task, kind, *cost, entry.summary))
 
 
