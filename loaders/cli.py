@@ -106,7 +106,7 @@ def build(
             if note := waiting_note(unannotated(root)):
                 typer.echo(note)
             for diff in diffs:
-                err.print(diff)
+                err.print(diff, markup=False)
             if diffs:
                 err.print("[red]run `nkworkers build` and commit the result[/red]")
                 raise typer.Exit(1)
@@ -117,7 +117,7 @@ def build(
         _fail(exc)
         return
     for line in result.recovered:
-        err.print(line)
+        err.print(line, markup=False)
     for config, counts in result.counts.items():
         console.print(f"{config}: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     console.print(f"fingerprint {result.fingerprint[:16]}")

@@ -203,7 +203,7 @@ def register(app: typer.Typer) -> None:
         for table in tables:
             console.print(table)
             console.print()
-        console.print(summary(report), highlight=False)
+        console.print(summary(report), markup=False, highlight=False)
         if json_out:
             write_report(json_out, json.dumps(report, indent=2) + "\n")
         if markdown_out:

@@ -157,7 +157,7 @@ def table(
 ) -> Table:
     """One rich table of ``group``: figures, the last one's interval, the counts; notes below."""
     keys, headers, legend = _counts_of(group)
-    caption = "\n".join([legend, *notes]) if legend or notes else None
+    caption = Text("\n".join([legend, *notes])) if legend or notes else None
     out = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
                 caption_justify="left", pad_edge=False, collapse_padding=True,
                 show_edge=False)  # fmt: skip
