@@ -146,3 +146,36 @@ def test_every_cv_mean_is_the_mean_of_its_committed_fold_files() -> None:
             assert row["folds"] == pytest.approx(values, abs=1e-12), (system, row["metric"])
             assert row["value"] == pytest.approx(float(np.mean(values)), abs=1e-12)
             assert row["std"] == pytest.approx(float(np.std(values)), abs=1e-12)
+
+
+def test_the_leaderboard_md_is_rendered_from_the_committed_json() -> None:
+    from nkworkers.baselines.benchmark.report import markdown
+
+    committed = (RESULTS / "LEADERBOARD.md").read_text(encoding="utf-8")
+    assert committed == markdown(BOARD, root="..")
+
+
+def test_the_reproduce_line_run_as_written_from_results_gives_the_committed_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line lacked --root: run from results/ (or anywhere but the checkout) it failed."""
+    import re
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from nkworkers.loaders.cli import app
+
+    text = (RESULTS / "LEADERBOARD.md").read_text(encoding="utf-8")
+    found = re.search(r"Reproduce any test figure, from this folder: `([^`]+)`", text)
+    assert found is not None
+    row = next(r for r in BOARD["rows"] if r["split"] == "test" and r["ci_low"] is not None)
+    command = shlex.split(found.group(1).replace("<system>", row["system"]))
+    assert command[0] == "nkworkers" and "--root" in command
+    monkeypatch.chdir(RESULTS)
+    result = CliRunner().invoke(app, [*command[1:], "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    value, ci = lookup(report, row["metric"]) or (None, None)
+    assert value == pytest.approx(row["value"], abs=1e-12)
+    assert ci == pytest.approx([row["ci_low"], row["ci_high"]], abs=1e-12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 
 def _f(x: float) -> str:
@@ -59,11 +60,13 @@ def agreement_rows(pair: dict[str, Any]) -> list[tuple[str, str, str]]:
 def agreement_tables(result: dict[str, Any]) -> list[Table]:
     tables = []
     for pair_name, pair in result.items():
-        table = Table(title=f"agreement: {pair_name} ({len(pair['documents'])} articles)")
+        # Text, not markup: a folder named "b[/x]" raised MarkupError
+        title = Text(f"agreement: {pair_name} ({len(pair['documents'])} articles)")
+        table = Table(title=title)
         for column in ("layer", "measure", "value"):
             table.add_column(column, no_wrap=column != "measure")
         for row in agreement_rows(pair):
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))
         tables.append(table)
     return tables
 

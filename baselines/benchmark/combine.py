@@ -213,7 +213,7 @@ def _run(argv: Sequence[str]) -> int:
         board = jsonio.load_file(out / "leaderboard.json")
         settings = runner.Settings(root=Path("."), out=out, seed=board["seed"],
                                    bootstrap=board["bootstrap"])  # fmt: skip
-        runner.write_board(settings.out, with_claims(settings, board))
+        runner.write_board(settings, with_claims(settings, board))
         print(f"rewrote the claims rows of {out / 'leaderboard.json'}")
         return 0
     print(USAGE, file=sys.stderr)

@@ -177,7 +177,10 @@ def readme_tables(board: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def markdown(board: dict[str, Any]) -> str:
+def markdown(board: dict[str, Any], *, root: str = "..") -> str:
+    """LEADERBOARD.md of a leaderboard.json; ``root``: the corpus checkout as seen from the
+    folder the two files are written to (``..`` for the repository's results/), for the
+    reproduce line (evaluate needs --root to find the gold from there)."""
     cv = board["mode"] == "cv"
     lines = ["# nkworkers leaderboard", ""]
     mode = "leave-one-document-out folds and the test split" if cv else "train / validation / test"
@@ -211,8 +214,10 @@ def markdown(board: dict[str, Any]) -> str:
         lines.append(f"| {t['system']} | {t['mode']} | {seconds:.1f} |")
     lines += [
         "",
-        "Reproduce any test figure: `nkworkers evaluate --predictions predictions/<system>.jsonl "
-        f"--split test --bootstrap {board['bootstrap']} --seed {board['seed']}` (validation: "
+        "Reproduce any test figure, from this folder: `nkworkers evaluate "
+        f"--root {root} --predictions predictions/<system>.jsonl "
+        f"--split test --bootstrap {board['bootstrap']} --seed {board['seed']}` (`--root`: "
+        "the corpus checkout the benchmark read; validation: "
         "`predictions/validation/`, `--split validation`)"
         + (
             "; any `cv-pooled` figure: the same on `predictions/cv/<system>.jsonl` with "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -350,18 +351,23 @@ def run_benchmark(
         board = merged(jsonio.load_file(previous_path), board, set(systems))
     if finish is not None:
         board = finish(settings, board)
-    write_board(settings.out, board)
+    write_board(settings, board)
     return board
 
 
-def write_board(out: Path, board: dict[str, Any]) -> None:
-    """DIR/leaderboard.json and DIR/LEADERBOARD.md, both or neither."""
+def write_board(settings: Settings, board: dict[str, Any]) -> None:
+    """OUT/leaderboard.json and OUT/LEADERBOARD.md, both or neither."""
     write_many(
         {
-            out / "leaderboard.json": (json.dumps(board, indent=1) + "\n").encode("utf-8"),
-            out / "LEADERBOARD.md": markdown(board).encode("utf-8"),
+            settings.out / "leaderboard.json": (json.dumps(board, indent=1) + "\n").encode(),
+            settings.out / "LEADERBOARD.md": markdown(board, root=_root_from(settings)).encode(),
         }
     )
+
+
+def _root_from(settings: Settings) -> str:
+    """The corpus checkout as LEADERBOARD.md's folder sees it (``..`` for results/)."""
+    return Path(os.path.relpath(settings.root.resolve(), settings.out.resolve())).as_posix()
 
 
 def chosen_folds(data: CorpusData, settings: Settings) -> list[int]:
