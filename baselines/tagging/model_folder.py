@@ -304,7 +304,9 @@ def load_model(
         )
     system = systems[name]()
     if system.task != meta["task"]:
-        raise ModelError(f"{folder / MODEL_JSON}: {name} tags {system.task}, not {meta['task']}")
+        raise ModelError(
+            f"{folder / MODEL_JSON}: {name} tags {system.task}, not {meta['task']}; {RETRAIN}"
+        )
     try:
         system.load(folder)
     except FolderError as exc:

@@ -139,7 +139,11 @@ def load_spacy(name_or_path: str) -> Any:
 
     try:
         given = Path(name_or_path)
-        folder = given if os.path.lexists(given) else spacy_config.package_folder(name_or_path, SPACY_FIX)
+        folder = (
+            given
+            if os.path.lexists(given)
+            else spacy_config.package_folder(name_or_path, SPACY_FIX)
+        )
         spacy_config.check_folder(folder, SPACY_FIX)
     except FolderError as e:
         raise OutsideModelError(str(e)) from None
@@ -215,6 +219,24 @@ def _normaliser(classifier: Any) -> Callable[[str], str] | None:
     return normalizer.normalize_str if normalizer is not None else None
 
 
+def _groups(classifier: Any, doc_id: str, line: str) -> list[dict[str, Any]]:
+    """The classifier's entity groups of one line; a failure inside the model is one line."""
+    try:
+        groups = list(classifier(line))
+    except Exception as e:  # an outside model fails in its own ways (shapes, offsets, vocab)
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise OutsideModelError(
+            f"{doc_id}: the model failed on this article ({type(e).__name__}: {first})"
+        ) from None
+    for group in groups:
+        if not {"start", "end", "word", "entity_group"} <= set(group) or None in (
+            group["start"],
+            group["end"],
+        ):
+            raise OutsideModelError(f"{doc_id}: the model gave an entity without offsets")
+    return groups
+
+
 def transformer_spans(classifier: Any, doc_id: str, text: str) -> Spans:
     """Entity groups of each non-empty line, moved to article offsets and checked."""
     normalize = _normaliser(classifier)
@@ -222,7 +244,7 @@ def transformer_spans(classifier: Any, doc_id: str, text: str) -> Spans:
     start = 0
     for line in text.split("\n"):
         if line.strip():
-            for group in classifier(line):
+            for group in _groups(classifier, doc_id, line):
                 s, e = start + int(group["start"]), start + int(group["end"])
                 checked(doc_id, text, s, e, None)
                 if not _same_surface(group["word"], text[s:e], normalize):
