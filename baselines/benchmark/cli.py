@@ -172,7 +172,7 @@ def predict_command(
         )  # fmt: skip
     except (PredictError, OutsideModelError) as e:
         # escape: a doc_id or path holding "[/x]" is text, not rich markup (MarkupError)
-        error.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
+        error.print(f"[red]error:[/red] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     Console().print(f"wrote {len(tagged.rows)} rows to {out}")
     if tagged.dropped:
