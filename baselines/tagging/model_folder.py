@@ -164,9 +164,9 @@ def read_model_json(folder: Path, listing: Listing | None = None) -> dict[str, A
     if not listing.has(MODEL_JSON):
         raise ModelError(f"{path}: missing; {folder} is not a model folder from `nkworkers train`")
     try:
-        meta = jsonio.loads(jsonio.decode(paths.read_bytes(path)))
-    except (jsonio.JsonError, FolderError) as exc:
-        raise ModelError(f"{path}: {exc}; {RETRAIN}") from None
+        meta = paths.read_json(path, RETRAIN)
+    except FolderError as exc:
+        raise ModelError(str(exc)) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError(f"{path}: not an nkworkers model.json (no format {FORMAT!r})")
     if meta.get("format_version") != FORMAT_VERSION:

@@ -51,12 +51,7 @@ FLAGS: dict[str, Any] = {"local_files_only": True, "trust_remote_code": False}
 
 def read_json(folder: Path, name: str, fix: str) -> dict[str, Any]:
     path = folder / name
-    try:
-        value = jsonio.loads(jsonio.decode(paths.read_bytes(path)))
-    except FileNotFoundError:
-        raise FolderError(f"{path}: missing; {fix}") from None
-    except jsonio.JsonError as exc:
-        raise FolderError(f"{path}: {exc.message}; {fix}") from None
+    value = paths.read_json(path, fix)
     if not isinstance(value, dict):
         raise FolderError(f"{path}: not a JSON object; {fix}")
     return value
@@ -221,12 +216,7 @@ def check_sentence_transformer(folder: Path, fix: str) -> int:
     listing = paths.walk(folder, fix)
     config = check(folder, fix, model_types={"bert"}, listing=listing)
     path = folder / "modules.json"
-    try:
-        modules = jsonio.loads(jsonio.decode(paths.read_bytes(path)))
-    except FileNotFoundError:
-        raise FolderError(f"{path}: missing; {fix}") from None
-    except jsonio.JsonError as exc:
-        raise FolderError(f"{path}: {exc.message}; {fix}") from None
+    modules = paths.read_json(path, fix)
     if not isinstance(modules, list) or not modules:
         raise FolderError(f"{path}: not a list of modules; {fix}")
     for module in modules:

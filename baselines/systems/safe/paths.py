@@ -19,6 +19,9 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
+
+from nkworkers.loaders.files import jsonio
 
 #: One part of a name inside a folder: what train, spaCy's ``to_disk`` and
 #: transformers' ``save_pretrained`` write (``ner/model``, ``1_Pooling/config.json``).
@@ -157,6 +160,22 @@ def read_bytes(path: Path, limit: int = MAX_SMALL_FILE) -> bytes:
     if len(data) > limit:
         raise FolderError(f"{path}: larger than {limit} bytes, more than such a file ever holds")
     return data
+
+
+def load_json(path: Path, fix: str) -> tuple[Any, str]:
+    """A small JSON file parsed strictly (loaders.files.jsonio), and its text; FolderError."""
+    try:
+        text = jsonio.decode(read_bytes(path))
+        return jsonio.loads(text), text
+    except FileNotFoundError:
+        raise FolderError(f"{path}: missing; {fix}") from None
+    except jsonio.JsonError as exc:
+        raise FolderError(f"{path}: {exc.message}; {fix}") from None
+
+
+def read_json(path: Path, fix: str) -> Any:
+    """A small JSON file parsed strictly; FolderError naming it and the fix."""
+    return load_json(path, fix)[0]
 
 
 def head(path: Path, size: int) -> bytes:

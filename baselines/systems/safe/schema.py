@@ -82,14 +82,10 @@ def first_error(exc: ValidationError) -> str:
 def read_state(folder: Path, name: str, schema: type[S]) -> S:
     """The JSON file folder/name, parsed strictly (jsonio) and validated by ``schema``."""
     path = folder / name
+    # jsonio first: duplicate keys, deep nesting, huge integers; then the schema
+    _, text = paths.load_json(path, f"{FIX} (model.json's files table must list what it reads)")
     try:
-        text = jsonio.decode(paths.read_bytes(path))
-        jsonio.loads(text)  # duplicate keys, deep nesting, huge integers
         return schema.model_validate_json(text)
-    except FileNotFoundError:
-        raise FolderError(f"{path}: missing from the model folder; {FIX}") from None
-    except jsonio.JsonError as exc:
-        raise FolderError(f"{path}: {exc.message}; {FIX}") from None
     except ValidationError as exc:
         raise FolderError(f"{path}: {first_error(exc)}; {FIX}") from None
 

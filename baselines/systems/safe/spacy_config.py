@@ -190,14 +190,7 @@ def package_folder(name: str, fix: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise FolderError(f"{name}: not an installed spaCy pipeline package, nor a folder; {fix}")
     root = Path(next(iter(spec.submodule_search_locations)))
-    from nkworkers.loaders.files import jsonio
-
-    try:
-        meta = jsonio.loads(jsonio.decode(paths.read_bytes(root / "meta.json")))
-    except (FileNotFoundError, jsonio.JsonError) as exc:
-        raise FolderError(
-            f"{root / 'meta.json'}: not a spaCy package's meta ({exc}); {fix}"
-        ) from None
+    meta = paths.read_json(root / "meta.json", f"not a spaCy pipeline package; {fix}")
     parts = [meta.get(k) if isinstance(meta, dict) else None for k in ("lang", "name", "version")]
     data = f"{parts[0]}_{parts[1]}-{parts[2]}"
     paths.check_name(root, data, "meta.json", fix)
