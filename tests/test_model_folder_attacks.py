@@ -245,6 +245,11 @@ TABLE: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     ),
     "extra-model-key": (_meta(lambda m: m.update(code="import os")), ("code", "Extra inputs")),
     "task-mismatch": (_meta(lambda m: m.update(task="entities")), ("tags control_measures",)),
+    # found by the re-attack: a folder relabelled as the zero-shot system loaded
+    "relabelled-zero-shot": (
+        _meta(lambda m: m.update(system="entities-spacy-sm", task="entities")),
+        ("lexicon.json", "saves no files"),
+    ),
 }
 
 

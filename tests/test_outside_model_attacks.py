@@ -222,6 +222,11 @@ HF: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
         lambda f: (f / "vocab.txt").symlink_to("/etc/passwd"),
         ("vocab.txt", "symbolic link"),
     ),
+    # found by the re-attack: transformers built the 65536-wide model first (killed, OOM)
+    "config-larger-than-weights": (
+        _json("config.json", lambda c: c.update(hidden_size=2048, intermediate_size=2048)),
+        ("config.json describes", "2048]", "the weights hold"),
+    ),
     "not-safetensors": (
         lambda f: (f / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}"),
         ("model.safetensors", "not a safetensors file"),

@@ -23,7 +23,7 @@ from pydantic import Field, StrictInt, StrictStr, model_validator
 from safetensors.numpy import save_file
 
 from nkworkers.baselines.systems.safe import crfsuite_file
-from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.paths import FolderError, MissingFile
 from nkworkers.baselines.systems.safe.schema import FIX, Spec, State, Unique, one_of
 from nkworkers.loaders.files.atomic import dumps_json
 
@@ -242,7 +242,7 @@ def crf_restore(path: Path) -> Any:
     try:
         crfsuite_file.check(path)
     except FileNotFoundError:
-        raise FolderError(f"{path}: missing from the model folder; {FIX}") from None
+        raise MissingFile(f"{path}: missing from the model folder; {FIX}") from None
     except crfsuite_file.CrfFileError as exc:
         raise FolderError(
             f"{path}: not a crfsuite model file train writes ({exc}); {FIX}"

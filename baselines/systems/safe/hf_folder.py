@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from nkworkers.baselines.systems.safe import paths
-from nkworkers.baselines.systems.safe.paths import FolderError, Listing
+from nkworkers.baselines.systems.safe.paths import FolderError, Listing, MissingFile
 from nkworkers.loaders.files import jsonio
 
 WEIGHTS = "model.safetensors"
@@ -75,7 +75,7 @@ def check(
             f"only and never unpickled: save the model with safe_serialization=True"
         )
     if not listing.has("config.json"):
-        raise FolderError(f"{folder / 'config.json'}: missing; {fix}")
+        raise MissingFile(f"{folder / 'config.json'}: missing; {fix}")
     for name in CONFIGS:
         if listing.has(name):
             found = [k for k in CODE_KEYS if k in read_json(folder, name, fix)]
@@ -122,24 +122,69 @@ def _weight_files(folder: Path, listing: Listing, fix: str) -> list[str]:
     return shards
 
 
-def _check_weights(folder: Path, listing: Listing, config: dict[str, Any], fix: str) -> None:
-    """Every weight file is safetensors whose header reads; a head has one row per label."""
+def _shapes(folder: Path, names: list[str], fix: str) -> dict[str, tuple[int, ...]]:
+    """name -> shape of every tensor in the weight files, from their headers only."""
     from safetensors import SafetensorError, safe_open
 
-    labels = config.get("id2label")
-    count = len(labels) if isinstance(labels, dict) and labels else config.get("num_labels")
-    for name in _weight_files(folder, listing, fix):
+    shapes: dict[str, tuple[int, ...]] = {}
+    for name in names:
         try:
             with safe_open(str(folder / name), framework="np") as handle:
-                shapes = {key: handle.get_slice(key).get_shape() for key in handle.keys()}  # noqa: SIM118
+                for key in handle.keys():  # noqa: SIM118 (a safe_open handle, not a dict)
+                    shapes[key] = tuple(handle.get_slice(key).get_shape())
         except (SafetensorError, OSError, ValueError) as exc:
             raise FolderError(f"{folder / name}: not a safetensors file ({exc}); {fix}") from None
-        for key, shape in sorted(shapes.items()):
-            if key.endswith(HEADS) and isinstance(count, int) and shape and shape[0] != count:
-                raise FolderError(
-                    f"{folder / name}: {key} has {shape[0]} rows but config.json names {count} "
-                    f"labels; the head and the labels must match: {fix}"
-                )
+    return shapes
+
+
+def _check_weights(folder: Path, listing: Listing, config: dict[str, Any], fix: str) -> None:
+    """Every weight file is safetensors whose header reads; a head has one row per label."""
+    labels = config.get("id2label")
+    count = len(labels) if isinstance(labels, dict) and labels else config.get("num_labels")
+    names = _weight_files(folder, listing, fix)
+    shapes = _shapes(folder, names, fix)
+    for key, shape in sorted(shapes.items()):
+        if key.endswith(HEADS) and isinstance(count, int) and shape and shape[0] != count:
+            raise FolderError(
+                f"{folder / names[0]}: {key} has {shape[0]} rows but config.json names {count} "
+                f"labels; the head and the labels must match: {fix}"
+            )
+
+
+def _check_fit(cls: Any, folder: Path, fix: str) -> None:
+    """The model the config describes, built on the meta device (no memory), against the weights.
+
+    transformers allocates the config's model before it compares shapes: a
+    config.json claiming hidden_size 65536 over 32-wide weights filled the
+    memory until the kernel killed the process. Here a shape that differs,
+    or a model more than twice the size of its weights, is one line first.
+    """
+    import math
+
+    import torch
+    from transformers import AutoConfig
+
+    listing = paths.walk(folder, fix)
+    shapes = _shapes(folder, _weight_files(folder, listing, fix), fix)
+    with quiet():
+        config = AutoConfig.from_pretrained(str(folder), **FLAGS)
+        with torch.device("meta"):
+            skeleton = cls.from_config(config, trust_remote_code=False)
+    prefix = f"{skeleton.base_model_prefix}."
+    wanted = {k.removeprefix(prefix): tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    found = {k.removeprefix(prefix): v for k, v in shapes.items()}
+    for key in sorted(wanted.keys() & found.keys()):
+        if wanted[key] != found[key]:
+            raise FolderError(
+                f"{folder}: config.json describes {key} as {list(wanted[key])}, the weights hold "
+                f"{list(found[key])}; {fix}"
+            )
+    size, held = (sum(math.prod(s) for s in d.values()) for d in (wanted, found))
+    if size > 2 * held + 1_000_000:
+        raise FolderError(
+            f"{folder}: config.json describes a model of {size:,} numbers, the weights hold "
+            f"{held:,}; {fix}"
+        )
 
 
 @contextmanager
@@ -173,6 +218,7 @@ def model(cls: Any, folder: Path | str, fix: str, **kwargs: Any) -> Any:
     Refuses a checkpoint that lacks weights the model needs (transformers
     would initialise them at random) or whose shapes do not fit the config.
     """
+    _check_fit(cls, Path(folder), fix)
     with quiet():
         try:
             loaded, info = cls.from_pretrained(

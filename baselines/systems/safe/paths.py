@@ -43,6 +43,10 @@ class FolderError(ValueError):
     """A folder or a file in it that is refused: one line with the folder, the file and the fix."""
 
 
+class MissingFile(FolderError, FileNotFoundError):
+    """A file a loader needs is not in the folder (a FileNotFoundError too, as System.load says)."""
+
+
 @dataclass(frozen=True)
 class Listing:
     """What :func:`walk` found: relative posix names of plain files (with sizes) and folders."""
@@ -168,7 +172,7 @@ def load_json(path: Path, fix: str) -> tuple[Any, str]:
         text = jsonio.decode(read_bytes(path))
         return jsonio.loads(text), text
     except FileNotFoundError:
-        raise FolderError(f"{path}: missing; {fix}") from None
+        raise MissingFile(f"{path}: missing; {fix}") from None
     except jsonio.JsonError as exc:
         raise FolderError(f"{path}: {exc.message}; {fix}") from None
 

@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from nkworkers.baselines.systems.safe import paths
-from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.paths import FolderError, MissingFile
 from nkworkers.loaders.files import jsonio
 
 FIX = "this is not what `nkworkers train` writes: train the model again"
@@ -75,7 +75,8 @@ def first_error(exc: ValidationError) -> str:
     error = errors[0]
     where = ".".join(str(part) for part in error["loc"]) or "the top level"
     got = "" if error["type"] == "missing" else f", got {jsonio.clip(error.get('input'), 60)}"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    others = [".".join(str(p) for p in e["loc"]) for e in errors[1:4]]
+    more = f" (and {len(errors) - 1} more: {', '.join(others)})" if others else ""
     return f"{where}: {error['msg']}{got}{more}"
 
 
@@ -99,7 +100,9 @@ def read_arrays(folder: Path, name: str) -> dict[str, np.ndarray]:
     try:
         return load(paths.read_bytes(path, MAX_ARRAY_FILE))
     except FileNotFoundError:
-        raise FolderError(f"{path}: missing from the model folder; {FIX}") from None
+        raise MissingFile(f"{path}: missing from the model folder; {FIX}") from None
+    except FolderError:
+        raise
     except (SafetensorError, ValueError, TypeError) as exc:
         raise FolderError(f"{path}: not a safetensors file ({exc}); {FIX}") from None
 

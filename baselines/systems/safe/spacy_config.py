@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from nkworkers.baselines.systems.safe import paths
-from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.paths import FolderError, MissingFile
 
 #: registry -> the function names en_core_web_sm 3.8.0's config.cfg uses.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -93,7 +93,7 @@ def read(folder: Path, fix: str) -> dict[str, Any]:
         text = paths.read_bytes(path, MAX_CONFIG).decode("utf-8")
         return dict(Config().from_str(text, interpolate=False))
     except FileNotFoundError:
-        raise FolderError(f"{path}: missing; a spaCy pipeline folder has a config.cfg") from None
+        raise MissingFile(f"{path}: missing; a spaCy pipeline folder has a config.cfg") from None
     except UnicodeDecodeError:
         raise FolderError(f"{path}: not UTF-8; {fix}") from None
     except Exception as exc:  # confection and configparser raise many kinds on bad syntax
