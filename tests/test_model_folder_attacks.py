@@ -36,7 +36,7 @@ from nkworkers.baselines.systems.control.tfidf import TfidfLogReg
 from nkworkers.baselines.systems.entities.registry import EntitySystem
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.systems.safe import paths
-from nkworkers.baselines.tagging import model_folder
+from nkworkers.baselines.tagging import corpus_note
 from nkworkers.baselines.tagging.model_folder import MODEL_JSON, ModelError, load_model, save_model
 from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.predictions import PredictionRow
@@ -557,7 +557,7 @@ def test_folders_written_before_the_gate_still_load(name: str, tmp_path: Path) -
 
 @pytest.fixture
 def fresh_notes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(model_folder, "_said", set())
+    monkeypatch.setattr(corpus_note, "_said", set())
     yield
 
 

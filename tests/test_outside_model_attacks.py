@@ -78,7 +78,17 @@ def _link(folder: Path) -> None:
     (folder / "vocab" / "strings.json").symlink_to("/etc/passwd")
 
 
+def _tokenizer_pattern(folder: Path) -> None:
+    import srsly
+
+    rules = srsly.msgpack_loads((folder / "tokenizer").read_bytes())
+    rules["prefix_search"] = "^(a+)+$"
+    (folder / "tokenizer").write_bytes(srsly.msgpack_dumps(rules))
+
+
 SPACY: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
+    # found by the re-attack: a tokenizer regex from the folder ran on every text
+    "tokenizer-regex": (_tokenizer_pattern, ("tokenizer", "prefix_search")),
     "source-outside": (
         _config(_after("components.ner", 'source = "/tmp/other-pipeline"')),
         ("source", "/tmp/other-pipeline"),
@@ -198,7 +208,21 @@ def _no_head(folder: Path) -> None:
     save_file(kept, str(folder / "model.safetensors"), metadata={"format": "pt"})
 
 
+def _split_regex(tokenizer: dict) -> None:
+    tokenizer["pre_tokenizer"] = {
+        "type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": False
+    }  # fmt: skip
+
+
+def _label_gap(config: dict) -> None:
+    config["id2label"] = {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "9": "I-LOC"}
+
+
 HF: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
+    # found by the re-attack: a regex of the folder's tokenizer ran; a gap in id2label failed
+    # per article inside the pipeline
+    "tokenizer-regex": (_json("tokenizer.json", _split_regex), ("tokenizer.json", "(a+)+$")),
+    "label-gap": (_json("config.json", _label_gap), ("id2label", "0 to n-1")),
     "auto-map": (_auto_map, ("config.json", "auto_map")),
     "tokenizer-auto-map": (
         _json(

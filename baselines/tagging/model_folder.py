@@ -28,11 +28,9 @@ Nothing is unpickled and no code from the folder is ever run.
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -44,6 +42,7 @@ from nkworkers.baselines.systems.base import System, Task
 from nkworkers.baselines.systems.safe import paths
 from nkworkers.baselines.systems.safe.paths import FolderError, Listing
 from nkworkers.baselines.systems.safe.schema import first_error
+from nkworkers.baselines.tagging.corpus_note import corpus_warning, note
 from nkworkers.loaders.dataset.build import tree_fingerprint
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import dumps_json
@@ -229,52 +228,6 @@ def check_folder(folder: Path) -> dict[str, Any]:
     except FolderError as exc:  # a file swapped for a link or FIFO after the listing
         raise ModelError(f"{exc}; {RETRAIN}") from None
     return meta
-
-
-# The corpus a model was trained on -------------------------------------------
-
-
-@functools.cache
-def _checkout_fingerprint(root: Path) -> str | None:
-    """data/'s fingerprint when root is a corpus checkout (README.md and data/*.parquet)."""
-    data = root / "data"
-    if not (root / "README.md").is_file() or not any(data.glob("*/*.parquet")):
-        return None
-    return tree_fingerprint(data)
-
-
-_said: set[str] = set()
-
-
-def note(message: str) -> None:
-    """A warning line on stderr, once per process (a run loads each folder once; Ray actors too)."""
-    if message not in _said:
-        _said.add(message)
-        print(f"warning: {message}", file=sys.stderr)
-
-
-def corpus_warning(folder: Path, meta: Mapping[str, Any], root: Path) -> str | None:
-    """Why a model's validation figures may not describe root's corpus, or None.
-
-    The rule: a model is compared with the checkout it is used in (the
-    current folder, as ``train`` and ``predict`` default ``--root .``). A
-    different fingerprint never stops a run: the model still tags any text;
-    only its figures in model.json were measured on another version of the
-    corpus. Outside a checkout there is nothing to compare, and the note says so.
-    """
-    here = _checkout_fingerprint(root.resolve())
-    if here is None:
-        return (
-            f"{root.resolve()} is not a corpus checkout (no data/*/*.parquet): the corpus "
-            "fingerprints in model.json are not compared"
-        )
-    theirs = meta.get("data_fingerprint")
-    if theirs == here:
-        return None
-    return (
-        f"{folder}: trained on corpus data {theirs}, but {root.resolve() / 'data'} is {here}; "
-        "its validation figures in model.json are of that corpus (train again here to compare)"
-    )
 
 
 def load_model(

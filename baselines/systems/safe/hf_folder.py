@@ -95,13 +95,61 @@ def check(
         raise FolderError(
             f"{folder / 'config.json'}: model_type {kind!r}, not {sorted(model_types)}; {fix}"
         )
+    _check_labels(folder, config, fix)
     _check_weights(folder, listing, config, fix)
+    if listing.has("tokenizer.json"):
+        _check_regexes(folder / "tokenizer.json", fix)
     if not any(listing.has(name) for name in VOCABULARY):
         raise FolderError(
             f"{folder}: no tokenizer vocabulary (none of {', '.join(VOCABULARY)}); "
             "save the tokenizer beside the model (tokenizer.save_pretrained)"
         )
     return config
+
+
+#: Regular expressions a tokenizer.json may hold (normalisers and pre-tokenizers run them on
+#: every text): the whitespace squeeze of XLM-R and DeBERTa-v3; BERT's and RoBERTa's hold none.
+TOKENIZER_REGEXES = frozenset({" {2,}"})
+MAX_TOKENIZER = 64 * 1024 * 1024
+
+
+def _regexes(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Regex":
+                yield str(inner)
+            else:
+                yield from _regexes(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _regexes(inner)
+
+
+def _check_regexes(path: Path, fix: str) -> None:
+    """No regular expression in tokenizer.json beyond :data:`TOKENIZER_REGEXES`."""
+    try:
+        value = jsonio.loads(jsonio.decode(paths.read_bytes(path, MAX_TOKENIZER)))
+    except jsonio.JsonError as exc:
+        raise FolderError(f"{path}: {exc.message}; {fix}") from None
+    for pattern in _regexes(value):
+        if pattern not in TOKENIZER_REGEXES:
+            raise FolderError(
+                f"{path}: holds the regular expression {jsonio.clip(pattern, 60)}, which the "
+                f"tokenizer would run on every text (it could run for ever); {fix}"
+            )
+
+
+def _check_labels(folder: Path, config: dict[str, Any], fix: str) -> None:
+    """id2label, when there, names ids 0..n-1 (a gap fails inside the pipeline, per article)."""
+    labels = config.get("id2label")
+    if labels is None:
+        return
+    if not isinstance(labels, dict) or sorted(labels) != sorted(map(str, range(len(labels)))):
+        raise FolderError(f"{folder / 'config.json'}: id2label does not name ids 0 to n-1; {fix}")
+    if not all(isinstance(v, str) for v in labels.values()):
+        raise FolderError(
+            f"{folder / 'config.json'}: id2label names a label that is no string; {fix}"
+        )
 
 
 def _weight_files(folder: Path, listing: Listing, fix: str) -> list[str]:

@@ -168,13 +168,57 @@ def _check_components(
         raise FolderError(f"{path}: pipeline names {missing[0]!r}, which has no section; {fix}")
 
 
+#: The regular expressions a spaCy tokenizer file holds (compiled and run on every text).
+TOKENIZER_PATTERNS = (
+    "prefix_search",
+    "suffix_search",
+    "infix_finditer",
+    "token_match",
+    "url_match",
+)
+
+
+def check_tokenizer(folder: Path, lang: str, fix: str) -> None:
+    """The tokenizer file's regular expressions are the ones spaCy itself builds for ``lang``.
+
+    A tokenizer file holds regular expressions that spaCy compiles and runs
+    on every text: one with catastrophic backtracking stops a run for good.
+    en_core_web_sm's are exactly ``spacy.blank("en")``'s; a folder's must be
+    its language's defaults too (the exceptions, literal strings, may differ).
+    """
+    import spacy
+    import srsly
+
+    path = folder / "tokenizer"
+    if not path.exists():
+        return  # spaCy then builds the language's default tokenizer
+    try:
+        found = srsly.msgpack_loads(paths.read_bytes(path))
+    except FolderError:
+        raise
+    except Exception as exc:  # msgpack raises several kinds on a damaged file
+        raise FolderError(
+            f"{path}: not a spaCy tokenizer file ({type(exc).__name__}); {fix}"
+        ) from None
+    tokenizer: Any = spacy.blank(lang).tokenizer
+    default = srsly.msgpack_loads(tokenizer.to_bytes())
+    for key in TOKENIZER_PATTERNS:
+        if not isinstance(found, dict) or found.get(key) != default.get(key):
+            raise FolderError(
+                f"{path}: its {key} pattern is not spaCy's own for {lang!r} (a regular "
+                f"expression from a folder could run for ever); {fix}"
+            )
+
+
 def check_folder(folder: Path, fix: str, *, pipeline: Collection[str] | None = None) -> None:
-    """A spaCy pipeline folder from elsewhere: plain files only, no pickle, a config we accept."""
+    """A spaCy pipeline folder from elsewhere: plain files only, no pickle, a config we accept,
+    the tokenizer's regular expressions spaCy's own."""
     listing = paths.walk(folder, fix)
     pickles = paths.pickle_like(listing)
     if pickles:
         raise FolderError(f"{folder}: {pickles[0]} is a pickle; spaCy folders hold none; {fix}")
-    check(folder, fix, pipeline=pipeline)
+    config = check(folder, fix, pipeline=pipeline)
+    check_tokenizer(folder, config["nlp"]["lang"], fix)
 
 
 def package_folder(name: str, fix: str) -> Path:
