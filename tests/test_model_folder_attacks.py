@@ -168,6 +168,14 @@ def _socket(folder: Path) -> None:
     server.close()
 
 
+def _sparse(folder: Path) -> None:
+    with (folder / "crf-ner.crfsuite").open("r+b") as handle:
+        handle.truncate(5 * 1024**3)
+    meta = json.loads((folder / MODEL_JSON).read_text())
+    meta["files"]["crf-ner.crfsuite"] = "0" * 64
+    (folder / MODEL_JSON).write_text(json.dumps(meta))
+
+
 def _layer_traversal(folder: Path) -> None:
     outside = folder.parent / "outside"
     outside.mkdir()
@@ -188,6 +196,8 @@ OUTSIDE: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "fifo": (_fifo, ("queue.json", "FIFO")),
     "socket": (_socket, ("socket",)),
     "crf-layer-traversal": (_layer_traversal, ("crf.json", "layers.0", "not a layer name")),
+    # found by the re-attack: a sparse file of 5 GiB, listed, was hashed byte by byte
+    "huge-sparse-file": (_sparse, ("more than any folder",)),
 }
 
 

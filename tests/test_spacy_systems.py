@@ -22,7 +22,6 @@ from nkworkers.baselines.systems.entities.outside import (
 )
 from nkworkers.baselines.systems.entities.spacy_finetune import Settings, SpacyFineTuned
 from nkworkers.baselines.systems.registry import SYSTEMS
-from nkworkers.baselines.systems.safe.paths import FolderError
 
 LABEL_MAP = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG"}  # MISC left unmapped on purpose
 
@@ -105,7 +104,7 @@ def test_fine_tuned_pipeline_saved_with_to_disk_loads_in_a_fresh_process(
 
 
 def test_fine_tuned_load_refuses_a_folder_without_a_pipeline(tmp_path: Path) -> None:
-    with pytest.raises(FolderError, match=r"config\.cfg: missing; a spaCy pipeline folder"):
+    with pytest.raises(FileNotFoundError, match=r"pipeline: missing"):
         SYSTEMS["entities-spacy-ft"]().load(tmp_path)
 
 

@@ -51,7 +51,9 @@ FORMAT = "nkworkers-model"
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
 RETRAIN = "train the model again with `nkworkers train`"
-SHA256 = r"[0-9a-f]{64}"
+#: Larger than any folder train writes (a MiniLM one is about 90 MB): a sparse
+#: file of a terabyte would otherwise be hashed for hours.
+MAX_FOLDER = 4 * 1024**3
 
 
 class ModelError(ValueError):
@@ -188,6 +190,12 @@ def _check_files(folder: Path, meta: dict[str, Any], listing: Listing) -> None:
     """
     table: dict[str, str] = meta["files"]
     where = f"{MODEL_JSON}'s files table"
+    size = sum(listing.files.values())
+    if size > MAX_FOLDER:
+        raise ModelError(
+            f"{folder}: {size:,} bytes, more than any folder `nkworkers train` writes "
+            f"({MAX_FOLDER:,}); {RETRAIN}"
+        )
     for name, digest in table.items():
         paths.check_name(folder, name, where, RETRAIN)
         if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):

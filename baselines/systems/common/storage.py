@@ -84,13 +84,13 @@ class LogRegState(State):
     classes: ClassesState
     params: LogRegParams
 
-    def spec(self, prefix: str, features: int) -> Spec:
-        """coef (K, features) and intercept (K,), K = 1 for two classes (sklearn's layout)."""
+    def spec(self, prefix: str, features: int, dtype: str = "float64") -> Spec:
+        """coef (K, features) and intercept (K,), K = 1 for two classes (sklearn's layout).
+
+        ``dtype``: the inputs' (sklearn keeps it: float32 for SetFit's embeddings).
+        """
         k = 1 if len(self.classes.values) == 2 else len(self.classes.values)
-        return {
-            f"{prefix}.coef": ((k, features), "float64"),
-            f"{prefix}.intercept": ((k,), "float64"),
-        }
+        return {f"{prefix}.coef": ((k, features), dtype), f"{prefix}.intercept": ((k,), dtype)}
 
 
 class DictVectorizerState(State):

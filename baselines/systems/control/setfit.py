@@ -173,7 +173,7 @@ class SetFitOneVsRest:
         arrays = read_arrays(directory, "heads.safetensors")
         spec = {}
         for h in state.heads:
-            spec.update(h.spec(h.category, hidden))
+            spec.update(h.spec(h.category, hidden, "float32"))
         check_arrays(directory / "heads.safetensors", arrays, spec)
         with hf_folder.quiet():
             body_model = SentenceTransformer(str(body), device="cpu", **hf_folder.FLAGS)

@@ -95,6 +95,8 @@ def walk(folder: Path, fix: str) -> Listing:
     """
     try:
         top = os.stat(folder)
+    except FileNotFoundError:
+        raise MissingFile(f"{folder}: missing; {fix}") from None
     except OSError as exc:
         raise FolderError(f"{folder}: cannot be read ({exc.strerror}); {fix}") from None
     if not stat.S_ISDIR(top.st_mode):
