@@ -51,8 +51,9 @@ def read_label_map(path: Path) -> dict[str, str]:
     Read as a plain file of at most 1 MiB (a FIFO or /dev/zero is refused, not read).
     """
     try:
-        value = jsonio.loads(jsonio.decode(paths.read_bytes(path, MAX_LABEL_MAP)))
-    except (OSError, jsonio.JsonError, FolderError) as e:
+        # the user's own file: a link to it is followed, but only a plain file is read
+        value = jsonio.loads(jsonio.decode(paths.read_bytes(path.resolve(), MAX_LABEL_MAP)))
+    except (OSError, RuntimeError, jsonio.JsonError, FolderError) as e:  # RuntimeError: a link loop
         raise OutsideModelError(f"{path}: cannot read the label map: {e}") from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise OutsideModelError(
