@@ -251,6 +251,30 @@ HF: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
         _json("config.json", lambda c: c.update(hidden_size=2048, intermediate_size=2048)),
         ("config.json describes", "2048]", "the weights hold"),
     ),
+    # found by the re-attack (ImportError and ValueError tracebacks): a config asking for
+    # packages that are not installed, a tokenizer too short for the pipeline's stride
+    "quantized": (
+        _json(
+            "config.json",
+            lambda c: c.update(
+                quantization_config={"quant_method": "bitsandbytes", "load_in_8bit": True}
+            ),
+        ),
+        ("transformers cannot", "bitsandbytes"),
+    ),
+    "flash-attention": (
+        _json(
+            "config.json",
+            lambda c: c.update(
+                _attn_implementation="flash_attention_2", attn_implementation="flash_attention_2"
+            ),
+        ),
+        ("transformers cannot",),
+    ),
+    "max-length-zero": (
+        _json("tokenizer_config.json", lambda c: c.update(model_max_length=0)),
+        ("model_max_length",),
+    ),
     "not-safetensors": (
         lambda f: (f / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}"),
         ("model.safetensors", "not a safetensors file"),

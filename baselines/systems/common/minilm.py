@@ -250,7 +250,7 @@ class MiniLMTagger:
         self.names = {k: list(v) for k, v in state.names.items()}
         self.max_length = state.max_length
         self.selected = dict(state.selected)
-        self.tokenizer = hf_folder.tokenizer(encoder)
+        self.tokenizer = hf_folder.tokenizer(encoder, FIX)
         self.model = MultiHead(str(encoder), {k: len(v) for k, v in self.names.items()})
         self.model.heads.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()})
         self.model.to(self.device).eval()

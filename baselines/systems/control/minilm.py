@@ -138,7 +138,7 @@ class MiniLMMultiLabel:
                 f"{folder / 'config.json'}: not a multi-label classifier of the "
                 f"{len(CATEGORIES)} control categories; {FIX}"
             )
-        self.tokenizer = hf_folder.tokenizer(folder)
+        self.tokenizer = hf_folder.tokenizer(folder, FIX)
         self.model = hf_folder.model(AutoModelForSequenceClassification, folder, FIX)
         self.model.to(self.device)
 

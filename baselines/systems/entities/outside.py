@@ -168,19 +168,19 @@ def load_token_classifier(path: Path) -> Any:
     fix = "give a folder written by save_pretrained (a token classifier with a fast tokenizer)"
     try:
         hf_folder.check(path, fix)
-        tokenizer = hf_folder.tokenizer(path)
+        tokenizer = hf_folder.tokenizer(path, fix)
         model = hf_folder.model(AutoModelForTokenClassification, path, fix)
     except FolderError as e:
         raise OutsideModelError(str(e)) from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
-        raise OutsideModelError(
-            f"{path}: its tokenizer cannot be loaded ({first}); {fix}"
-        ) from None
     if not tokenizer.is_fast:
         raise OutsideModelError(f"{path}: the tokenizer is not a fast one: it gives no offsets")
     if len(tokenizer.get_vocab()) <= len(tokenizer.all_special_tokens) + 1:
         raise OutsideModelError(f"{path}: the tokenizer's vocabulary is empty; {fix}")
+    if not isinstance(tokenizer.model_max_length, int) or tokenizer.model_max_length < 16:
+        raise OutsideModelError(
+            f"{path}: the tokenizer's model_max_length is {tokenizer.model_max_length!r} "
+            f"(at least 16 sub-words are needed to tag a text); {fix}"
+        )
     with hf_folder.quiet():
         return pipeline(
             "token-classification",

@@ -47,6 +47,14 @@ CODE_KEYS = ("auto_map", "custom_pipelines")
 #: Heads whose first dimension is the label count (token and sequence classifiers).
 HEADS = ("classifier.weight", "classifier.bias", "score.weight", "score.bias")
 FLAGS: dict[str, Any] = {"local_files_only": True, "trust_remote_code": False}
+#: What transformers raises on a folder it cannot use (ImportError: a config asking for
+#: bitsandbytes quantisation or FlashAttention, which are not installed).
+LOAD_ERRORS = (OSError, ValueError, RuntimeError, KeyError, TypeError, ImportError, AttributeError)
+
+
+def _first(exc: BaseException) -> str:
+    """The first line of an exception's message, cut to 200 characters."""
+    return ((str(exc).strip().splitlines() or [type(exc).__name__])[0])[:200]
 
 
 def read_json(folder: Path, name: str, fix: str) -> dict[str, Any]:
@@ -215,9 +223,14 @@ def _check_fit(cls: Any, folder: Path, fix: str) -> None:
     listing = paths.walk(folder, fix)
     shapes = _shapes(folder, _weight_files(folder, listing, fix), fix)
     with quiet():
-        config = AutoConfig.from_pretrained(str(folder), **FLAGS)
-        with torch.device("meta"):
-            skeleton = cls.from_config(config, trust_remote_code=False)
+        try:
+            config = AutoConfig.from_pretrained(str(folder), **FLAGS)
+            with torch.device("meta"):
+                skeleton = cls.from_config(config, trust_remote_code=False)
+        except LOAD_ERRORS as exc:
+            raise FolderError(
+                f"{folder}: transformers cannot build it ({_first(exc)}); {fix}"
+            ) from None
     prefix = f"{skeleton.base_model_prefix}."
     wanted = {k.removeprefix(prefix): tuple(v.shape) for k, v in skeleton.state_dict().items()}
     found = {k.removeprefix(prefix): v for k, v in shapes.items()}
@@ -252,12 +265,17 @@ def quiet() -> Iterator[None]:
             logging.enable_progress_bar()
 
 
-def tokenizer(folder: Path | str) -> Any:
-    """AutoTokenizer of a local folder: no hub, no remote code."""
+def tokenizer(folder: Path | str, fix: str = "") -> Any:
+    """AutoTokenizer of a local folder: no hub, no remote code; FolderError if it cannot load."""
     from transformers import AutoTokenizer
 
     with quiet():
-        return AutoTokenizer.from_pretrained(str(folder), **FLAGS)
+        try:
+            return AutoTokenizer.from_pretrained(str(folder), **FLAGS)
+        except LOAD_ERRORS as exc:
+            raise FolderError(
+                f"{folder}: its tokenizer cannot be loaded ({_first(exc)}); {fix}"
+            ) from None
 
 
 def model(cls: Any, folder: Path | str, fix: str, **kwargs: Any) -> Any:
@@ -272,10 +290,9 @@ def model(cls: Any, folder: Path | str, fix: str, **kwargs: Any) -> Any:
             loaded, info = cls.from_pretrained(
                 str(folder), use_safetensors=True, output_loading_info=True, **FLAGS, **kwargs
             )
-        except (OSError, ValueError, RuntimeError, KeyError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except LOAD_ERRORS as exc:
             raise FolderError(
-                f"{folder}: transformers cannot load it ({first[:200]}); {fix}"
+                f"{folder}: transformers cannot load it ({_first(exc)}); {fix}"
             ) from None
     missing = sorted(info.get("missing_keys") or [])
     if missing or info.get("mismatched_keys"):
