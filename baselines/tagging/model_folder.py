@@ -271,7 +271,7 @@ def load_model(
     try:
         system.load(folder)
     except FolderError as exc:
-        raise ModelError(f"{exc}; {RETRAIN}") from None
+        raise ModelError(str(exc)) from None  # its message holds the fix
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{folder}: {name} cannot read its files ({exc}); {RETRAIN}") from None
     warning = corpus_warning(folder, meta, root)
