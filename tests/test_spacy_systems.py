@@ -104,7 +104,7 @@ def test_fine_tuned_pipeline_saved_with_to_disk_loads_in_a_fresh_process(
 
 
 def test_fine_tuned_load_refuses_a_folder_without_a_pipeline(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="no saved spaCy pipeline"):
+    with pytest.raises(FileNotFoundError, match=r"pipeline: missing"):
         SYSTEMS["entities-spacy-ft"]().load(tmp_path)
 
 

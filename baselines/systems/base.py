@@ -93,6 +93,9 @@ class System(Protocol):
 
         After ``load``, ``predict`` returns exactly what the saved instance
         predicted. Raises ``FileNotFoundError`` for a missing weight file and
-        ``ValueError`` for one that does not parse.
+        ``ValueError`` for one that does not parse or holds what ``train``
+        never writes: read state through nkworkers.baselines.systems.safe
+        (``read_state`` with a schema, ``read_arrays`` and ``check_arrays``),
+        whose errors say so in one line.
         """
         ...

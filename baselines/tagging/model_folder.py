@@ -1,8 +1,8 @@
 """Model folders: a fitted system saved in safe formats, with a model.json that says what it is.
 
 A model folder holds ``model.json`` and the files the system's ``save`` wrote
-(safetensors, JSON, crfsuite model files, a transformers ``save_pretrained``
-folder with safetensors weights). ``model.json``::
+(safetensors, JSON, crfsuite model files, spaCy's ``to_disk``, a transformers
+``save_pretrained`` folder with safetensors weights). ``model.json``::
 
     {"format": "nkworkers-model", "format_version": 1,
      "system": "entities-crf", "task": "entities", "package_version": "0.1.0",
@@ -11,23 +11,38 @@ folder with safetensors weights). ``model.json``::
      "files": {"crf-ner.crfsuite": "<sha256>", ...}}
 
 ``save_model`` writes the folder atomically (staged beside the target, then
-renamed) and refuses to write a pickle. ``load_model`` checks model.json,
-every listed file and its sha256 before the system reads a byte, and raises
-:class:`ModelError` with one line naming the folder, what is wrong and how to
-fix it. Nothing is unpickled and no code from the folder is ever run.
+renamed, readable as the process umask says) and refuses to write a pickle.
+
+A folder is untrusted input (folders travel: shared disks, downloads), and
+is read only through :func:`check_folder`, the gate ``load_model`` and the Ray
+engine call first: every entry is listed with ``lstat`` before any file is
+opened (plain files and folders only, plain names: no link, FIFO or device,
+no ``..``; nkworkers.baselines.systems.safe.paths); model.json is validated
+(:class:`ModelJson`); its ``files`` table must name exactly the files in the
+folder; no file may be a pickle; every sha256 must match. Only then does the
+system's ``load`` run, whose readers validate each state file against what
+``train`` writes (nkworkers.baselines.systems.safe). Every refusal is a
+:class:`ModelError`: one line naming the folder, the file and the fix.
+Nothing is unpickled and no code from the folder is ever run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from nkworkers.baselines.systems.base import System
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nkworkers.baselines.systems.base import System, Task
+from nkworkers.baselines.systems.safe import paths
+from nkworkers.baselines.systems.safe.paths import FolderError, Listing
+from nkworkers.baselines.systems.safe.schema import first_error
+from nkworkers.baselines.tagging.corpus_note import corpus_warning, note
 from nkworkers.loaders.dataset.build import tree_fingerprint
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import dumps_json
@@ -35,15 +50,31 @@ from nkworkers.loaders.files.atomic import dumps_json
 FORMAT = "nkworkers-model"
 FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
-# By suffix; ``.bin`` is not among them: spaCy's to_disk writes msgpack .bin
-# files. A torch.save file (a zip holding data.pkl) is caught by its content.
-PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt")
-# Pickle protocol 2+ starts with PROTO (0x80) and the protocol number.
-PICKLE_MAGIC = tuple(bytes([0x80, n]) for n in range(2, 6))
+RETRAIN = "train the model again with `nkworkers train`"
+#: Larger than any folder train writes (a MiniLM one is about 90 MB): a sparse
+#: file of a terabyte would otherwise be hashed for hours.
+MAX_FOLDER = 4 * 1024**3
 
 
 class ModelError(ValueError):
     """A model folder that cannot be written or loaded (one line, with the fix)."""
+
+
+class ModelJson(BaseModel):
+    """model.json as ``save_model`` writes it; ``settings`` and ``validation`` are for people."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    format: Literal["nkworkers-model"]
+    format_version: int
+    system: str = Field(max_length=100)
+    task: Task
+    package_version: str = Field(max_length=100)
+    data_fingerprint: str = Field(max_length=100)
+    seed: int
+    settings: dict[str, Any]
+    validation: dict[str, float]
+    files: dict[str, str]
 
 
 def data_fingerprint(root: Path) -> str:
@@ -58,37 +89,14 @@ def package_version() -> str:
         return "unknown"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _zip_with_pickle(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(n.endswith((".pkl", ".pickle")) for n in archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
-
-
-def unsafe_files(folder: Path) -> list[str]:
-    """Files under folder that are, or hold, pickles: by suffix, magic bytes or zip content."""
-    bad = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        with path.open("rb") as handle:
-            head = handle.read(2)
-        # A safetensors file opens with its header length, which may look like
-        # the magic; its reader never unpickles, so only the suffix counts there.
-        magic = head in PICKLE_MAGIC and path.suffix != ".safetensors"
-        zipped = head == b"PK" and _zip_with_pickle(path)
-        if path.suffix.lower() in PICKLE_SUFFIXES or magic or zipped:
-            bad.append(path.relative_to(folder).as_posix())
-    return bad
+def _readable_as_umask(folder: Path) -> None:
+    """Folders 0o777 and files 0o666 less the process umask (mkdtemp made them private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_symlink():
+            continue
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 def save_model(
@@ -101,8 +109,10 @@ def save_model(
 ) -> dict[str, Any]:
     """Write a fitted system to out_dir (which must not exist); return its model.json.
 
-    Raises ModelError if out_dir exists or the system wrote a pickle-like
-    file; nothing is left behind on any error.
+    Raises ModelError if out_dir exists, or the system wrote a pickle-like
+    file or a link; nothing is left behind on any error. The folder and its
+    files are readable as the process umask says (umask 022: drwxr-xr-x and
+    -rw-r--r--, so the other users of a shared cluster can load it).
     """
     if out_dir.exists():
         raise ModelError(f"{out_dir}: already exists; choose a new --out or remove it first")
@@ -110,17 +120,16 @@ def save_model(
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         settings = system.save(staging)
-        bad = unsafe_files(staging)
+        try:
+            listing = paths.walk(staging, "a system's save writes plain files only")
+        except FolderError as exc:
+            raise ModelError(f"{system.name}: save wrote {exc}") from None
+        bad = paths.pickle_like(listing)
         if bad:
             raise ModelError(
                 f"{system.name}: save wrote pickle-like files ({', '.join(bad)}); "
                 "a model folder holds safetensors, JSON or a library's own model file only"
             )
-        files = {
-            p.relative_to(staging).as_posix(): _sha256(p)
-            for p in sorted(staging.rglob("*"))
-            if p.is_file()
-        }
         meta = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -131,9 +140,10 @@ def save_model(
             "seed": seed,
             "settings": settings,
             "validation": dict(validation_figures),
-            "files": files,
+            "files": {name: paths.sha256(staging / name) for name in sorted(listing.files)},
         }
         (staging / MODEL_JSON).write_text(dumps_json(meta), encoding="utf-8")
+        _readable_as_umask(staging)
         staging.rename(out_dir)
         return meta
     except BaseException:
@@ -141,17 +151,23 @@ def save_model(
         raise
 
 
-def read_model_json(folder: Path) -> dict[str, Any]:
-    """model.json of a model folder, checked; raises ModelError."""
+def _listing(folder: Path) -> Listing:
+    try:
+        return paths.walk(folder, f"pass a folder written by `nkworkers train`, or {RETRAIN}")
+    except FolderError as exc:
+        raise ModelError(str(exc)) from None
+
+
+def read_model_json(folder: Path, listing: Listing | None = None) -> dict[str, Any]:
+    """model.json of a model folder, checked against :class:`ModelJson`; raises ModelError."""
+    listing = listing or _listing(folder)
     path = folder / MODEL_JSON
-    if not folder.is_dir():
-        raise ModelError(f"{folder}: not a folder; pass a folder written by `nkworkers train`")
-    if not path.is_file():
+    if not listing.has(MODEL_JSON):
         raise ModelError(f"{path}: missing; {folder} is not a model folder from `nkworkers train`")
     try:
-        meta = jsonio.load_file(path)
-    except jsonio.JsonError as exc:
-        raise ModelError(f"{path}: {exc}; train the model again") from None
+        meta = paths.read_json(path, RETRAIN)
+    except FolderError as exc:
+        raise ModelError(str(exc)) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError(f"{path}: not an nkworkers model.json (no format {FORMAT!r})")
     if meta.get("format_version") != FORMAT_VERSION:
@@ -159,28 +175,66 @@ def read_model_json(folder: Path) -> dict[str, Any]:
             f"{path}: format_version {jsonio.clip(meta.get('format_version'))}, this nkworkers "
             f"reads {FORMAT_VERSION}; train the model again with this version"
         )
+    try:
+        ModelJson.model_validate(meta)
+    except ValidationError as exc:
+        raise ModelError(f"{path}: {first_error(exc)}; {RETRAIN}") from None
     return meta
 
 
-def _check_files(folder: Path, meta: dict[str, Any]) -> None:
-    files = meta.get("files")
-    if not isinstance(files, dict):
-        raise ModelError(f"{folder / MODEL_JSON}: no 'files' table; train the model again")
-    for name, digest in files.items():
-        path = folder / name
-        if not path.is_file():
-            raise ModelError(f"{path}: missing from the model folder; copy the whole folder")
-        if _sha256(path) != digest:
-            raise ModelError(f"{path}: changed since it was saved (sha256 differs); train again")
-    bad = unsafe_files(folder)
+def _check_files(folder: Path, meta: dict[str, Any], listing: Listing) -> None:
+    """The files table names exactly the folder's files; no pickle; every sha256 matches.
+
+    Names are checked before any file is opened, so a table entry such as
+    ``../../etc/shadow`` or ``/etc/passwd`` is refused without reading it.
+    """
+    table: dict[str, str] = meta["files"]
+    where = f"{MODEL_JSON}'s files table"
+    size = sum(listing.files.values())
+    if size > MAX_FOLDER:
+        raise ModelError(
+            f"{folder}: {size:,} bytes, more than any folder `nkworkers train` writes "
+            f"({MAX_FOLDER:,}); {RETRAIN}"
+        )
+    for name, digest in table.items():
+        paths.check_name(folder, name, where, RETRAIN)
+        if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+            raise ModelError(
+                f"{folder / MODEL_JSON}: {name}'s sha256 is not 64 hex digits; {RETRAIN}"
+            )
+    missing = sorted(set(table) - set(listing.files))
+    if missing:
+        raise ModelError(
+            f"{folder / missing[0]}: missing from the model folder; copy the whole folder"
+        )
+    bad = paths.pickle_like(listing)
     if bad:
         raise ModelError(f"{folder}: holds pickle-like files ({', '.join(bad)}); refusing to load")
+    unlisted = paths.names_outside(listing, [*table, MODEL_JSON])
+    if unlisted:
+        raise ModelError(
+            f"{folder / unlisted[0]}: not in {where} ({len(unlisted)} such files); a model folder "
+            f"holds only what `nkworkers train` wrote: remove it, or {RETRAIN}"
+        )
+    for name, digest in sorted(table.items()):
+        if paths.sha256(folder / name) != digest:
+            raise ModelError(
+                f"{folder / name}: changed since it was saved (sha256 differs); {RETRAIN}"
+            )
 
 
 def check_folder(folder: Path) -> dict[str, Any]:
-    """model.json and every listed file checked, without loading the system; raises ModelError."""
-    meta = read_model_json(folder)
-    _check_files(folder, meta)
+    """The gate: listing, model.json, files table, pickles, sha256; returns model.json.
+
+    Raises ModelError. Nothing but model.json and the listed plain files is
+    opened, and those only after the whole folder was listed with ``lstat``.
+    """
+    try:
+        listing = _listing(folder)
+        meta = read_model_json(folder, listing)
+        _check_files(folder, meta, listing)
+    except FolderError as exc:  # a file swapped for a link or FIFO after the listing
+        raise ModelError(f"{exc}; {RETRAIN}") from None
     return meta
 
 
@@ -189,27 +243,38 @@ def load_model(
     systems: Mapping[str, Callable[[], System]],
     *,
     expect: str | None = None,
+    root: Path = Path("."),
 ) -> tuple[System, dict[str, Any]]:
     """A fitted System from a model folder, and its model.json.
 
     ``expect`` names the system the caller wants; a folder of another system
-    is refused. Raises ModelError (unknown system, another format version, a
-    missing or changed file, a file the system cannot read).
+    is refused. The folder goes through :func:`check_folder` first; then the
+    system's ``load`` validates its state files. Raises ModelError (unknown
+    system, another format version, a missing, unlisted or changed file, a
+    link, a file the system cannot read or that ``train`` never writes). A
+    model trained on another version of root's corpus gives a warning line.
     """
-    meta = read_model_json(folder)
-    name = meta.get("system")
-    shown = name if isinstance(name, str) else jsonio.clip(name)
+    meta = check_folder(folder)
+    name = meta["system"]
     if expect is not None and name != expect:
-        raise ModelError(f"{folder}: a model of {shown}, not of {expect}; pass a model of {expect}")
-    if not isinstance(name, str) or name not in systems:
+        raise ModelError(f"{folder}: a model of {name}, not of {expect}; pass a model of {expect}")
+    if name not in systems:
         raise ModelError(
-            f"{folder}: system {shown} is not known to this nkworkers; "
+            f"{folder}: system {jsonio.clip(name)} is not known to this nkworkers; "
             f"known: {', '.join(sorted(systems))}"
         )
-    _check_files(folder, meta)
     system = systems[name]()
+    if system.task != meta["task"]:
+        raise ModelError(
+            f"{folder / MODEL_JSON}: {name} tags {system.task}, not {meta['task']}; {RETRAIN}"
+        )
     try:
         system.load(folder)
-    except (FileNotFoundError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"{folder}: {name} cannot read its files ({exc}); train again") from None
+    except FolderError as exc:
+        raise ModelError(str(exc)) from None  # its message holds the fix
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise ModelError(f"{folder}: {name} cannot read its files ({exc}); {RETRAIN}") from None
+    warning = corpus_warning(folder, meta, root)
+    if warning:
+        note(warning)
     return system, meta

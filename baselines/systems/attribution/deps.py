@@ -21,10 +21,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from nkworkers.baselines.evaluation import evaluate_rows
-from nkworkers.baselines.systems.attribution.linking import AttributeRules, quote_type
+from nkworkers.baselines.systems.attribution.linking import (
+    AttributeRules,
+    AttributeRulesState,
+    quote_type,
+)
 from nkworkers.baselines.systems.attribution.parse import parse
 from nkworkers.baselines.systems.attribution.triples import (
     ADVERBIAL,
@@ -35,7 +41,8 @@ from nkworkers.baselines.systems.attribution.triples import (
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.common.features import REPORTING_WORDS
 from nkworkers.baselines.systems.common.sequences import Sentence, document_sentences, labelled
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
+from nkworkers.baselines.systems.safe.schema import Selected, State, Unique, read_state
 from nkworkers.loaders.labels import Role
 from nkworkers.loaders.text.iob import tags_to_token_spans
 
@@ -172,11 +179,15 @@ class DepsAttribution:
         return dict(self.selected)
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "deps.json")
-        if not isinstance(state, dict) or not isinstance(state.get("cues"), list):
-            raise ValueError(f"{directory / 'deps.json'}: expected an object with a 'cues' list")
-        if not isinstance(state.get("attribute_rules"), dict):
-            raise ValueError(f"{directory / 'deps.json'}: no 'attribute_rules' object")
-        self.cues = frozenset(str(c) for c in state["cues"])
-        self.rules = AttributeRules.from_json(state["attribute_rules"])
-        self.selected = dict(state.get("selected") or {})
+        state = read_state(directory, "deps.json", DepsState)
+        self.cues = frozenset(state.cues)
+        self.rules = AttributeRules.from_json(state.attribute_rules.model_dump())
+        self.selected = dict(state.selected)
+
+
+class DepsState(State):
+    """deps.json: the cue lemmas learned from train, the attribute tables, the settings."""
+
+    cues: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Unique]
+    attribute_rules: AttributeRulesState
+    selected: Selected

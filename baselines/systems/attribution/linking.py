@@ -27,11 +27,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError
 
 from nkworkers.baselines.systems.common.features import QUOTES
 from nkworkers.baselines.systems.common.sequences import Sentence
-from nkworkers.loaders.labels import QuoteType, Role, SourceAnonymity
+from nkworkers.baselines.systems.safe.schema import State, first_error, one_of
+from nkworkers.loaders.labels import QuoteType, Role, SourceAnonymity, SourceKind
 
 CharSpan = tuple[int, int, str]  # start, end (exclusive), label
 
@@ -47,6 +50,22 @@ class Placed:
 
 def _counter_table() -> defaultdict[str, Counter[str]]:
     return defaultdict(Counter)
+
+
+Count = Annotated[int, Field(ge=0)]
+Anonymity = Annotated[str, one_of(*(a.value for a in SourceAnonymity))]
+Kind = Annotated[str, one_of(*(k.value for k in SourceKind))]
+How = Annotated[str, one_of("text", "head")]
+Key = Annotated[str, Field(max_length=1000)]
+
+
+class AttributeRulesState(State):
+    """AttributeRules.to_json: counts of attribute values by source text and head word."""
+
+    anonymity: dict[How, dict[Key, dict[Anonymity, Count]]]
+    kind: dict[How, dict[Key, dict[Kind, Count]]]
+    kind_default: dict[Kind, Count]
+    kind_sourceless: dict[Kind, Count]
 
 
 @dataclass
@@ -91,8 +110,14 @@ class AttributeRules:
         }
 
     @classmethod
-    def from_json(cls, value: dict[str, Any]) -> AttributeRules:
-        def tables(t: dict[str, Any]) -> dict[str, defaultdict[str, Counter[str]]]:
+    def from_json(cls, value: Any) -> AttributeRules:
+        """What to_json wrote; ValueError (one line) for anything else (AttributeRulesState)."""
+        try:
+            state = AttributeRulesState.model_validate(value)
+        except ValidationError as exc:
+            raise ValueError(first_error(exc)) from None
+
+        def tables(t: Mapping[str, Mapping[str, Mapping[str, int]]]) -> Any:
             out = {}
             for how, table in t.items():
                 out[how] = _counter_table()
@@ -100,10 +125,10 @@ class AttributeRules:
             return out
 
         return cls(
-            anonymity=tables(value["anonymity"]),
-            kind=tables(value["kind"]),
-            kind_default=Counter(value["kind_default"]),
-            kind_sourceless=Counter(value["kind_sourceless"]),
+            anonymity=tables(state.anonymity),
+            kind=tables(state.kind),
+            kind_default=Counter(state.kind_default),
+            kind_sourceless=Counter(state.kind_sourceless),
         )
 
     def attributes(self, source: str | None) -> dict[str, str | None]:

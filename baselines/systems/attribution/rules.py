@@ -27,15 +27,18 @@ from typing import Any
 
 from nkworkers.baselines.systems.common.features import QUOTES, REPORTING, inside_quotes, stem
 from nkworkers.baselines.systems.common.gazetteer import (
+    Entries,
     Key,
     entries_from_json,
     entries_json,
     keep,
     tag,
+    tag_set,
 )
 from nkworkers.baselines.systems.common.sequences import Labelled, Sentence, Tags
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.common.taggers import LayerTags, Score
+from nkworkers.baselines.systems.safe.schema import Selected, State, read_state
 from nkworkers.loaders.labels import Role
 from nkworkers.loaders.text.iob import tags_to_token_spans
 
@@ -191,6 +194,20 @@ class RulesTagger:
         return {"selected": self.selected}
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "rules.json")
-        self.cues = entries_from_json(state["cues"])
-        self.selected = state["selected"]
+        state = read_state(directory, "rules.json", RulesState)
+        self.cues = entries_from_json(state.cues)
+        self.selected = dict(state.selected)
+
+    def tag_names(self) -> dict[str, set[str]]:
+        return {
+            CUE: tag_set(self.cues.values()),
+            SOURCE: tag_set([SOURCE]),
+            CONTENT: tag_set([CONTENT]),
+        }
+
+
+class RulesState(State):
+    """rules.json: the cue lexicon (token sequences, label) and the settings chosen."""
+
+    cues: Entries
+    selected: Selected

@@ -15,16 +15,18 @@ from nkworkers.baselines.systems.attribution.linking import AttributeRules, link
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.common.sequences import Labelled, Sentence, chunk_f1
 from nkworkers.baselines.systems.common.taggers import LayerTags, Tagger
-from nkworkers.baselines.systems.common.token_system import CharSpans, TaggingSystem
+from nkworkers.baselines.systems.common.token_system import CharSpans, TaggingSystem, iob2_tags
 from nkworkers.loaders.labels import Role
 
 COLUMNS = {role.value: f"{role.value.lower()}_tags" for role in Role}
+TAGS = {role.value: iob2_tags([role.value]) for role in Role}
 
 
 class AttributionSystem(TaggingSystem):
     task: Task = "attribution"
     config = "attribution"
     columns = COLUMNS
+    tags = TAGS
 
     def __init__(self, name: str, tagger: Tagger) -> None:
         super().__init__(name, tagger)

@@ -12,17 +12,29 @@ right, longest first.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from nkworkers.baselines.systems.common.features import shape
 from nkworkers.baselines.systems.common.sequences import Labelled, Sentence, Tags
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.common.taggers import LayerTags, Score
+from nkworkers.baselines.systems.safe.schema import LayerName, Selected, State, Words, read_state
 from nkworkers.loaders.text.iob import tags_to_token_spans
 
 Key = tuple[str, ...]
+#: [[token, ...], label] pairs as entries_json writes them; a label is a type ("PERSON").
+Entries = list[tuple[Words, Annotated[str, Field(min_length=1, max_length=50)]]]
+
+
+class GazetteerState(State):
+    """gazetteer.json: the kept entries of each layer and the threshold chosen on validation."""
+
+    entries: dict[LayerName, Entries]
+    selected: Selected
 
 
 def token_key(word: str) -> str:
@@ -103,9 +115,17 @@ class GazetteerTagger:
         return {"selected": self.selected, "entries": sum(map(len, self.entries.values()))}
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "gazetteer.json")
-        self.entries = {layer: entries_from_json(e) for layer, e in state["entries"].items()}
-        self.selected = state["selected"]
+        state = read_state(directory, "gazetteer.json", GazetteerState)
+        self.entries = {layer: entries_from_json(e) for layer, e in state.entries.items()}
+        self.selected = dict(state.selected)
+
+    def tag_names(self) -> dict[str, set[str]]:
+        return {layer: tag_set(e.values()) for layer, e in self.entries.items()}
+
+
+def tag_set(labels: Iterable[str]) -> set[str]:
+    """The IOB2 tags that matches of entries with these labels produce."""
+    return {"O", *(f"{p}-{label}" for label in labels for p in ("B", "I"))}
 
 
 def entries_json(entries: dict[Key, str]) -> list[list[Any]]:
@@ -113,7 +133,7 @@ def entries_json(entries: dict[Key, str]) -> list[list[Any]]:
     return [[list(key), label] for key, label in entries.items()]
 
 
-def entries_from_json(pairs: list[list[Any]]) -> dict[Key, str]:
+def entries_from_json(pairs: Entries) -> dict[Key, str]:
     return {tuple(key): str(label) for key, label in pairs}
 
 

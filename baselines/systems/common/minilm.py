@@ -21,16 +21,30 @@ import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import torch
+from pydantic import Field
 from torch import nn
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoModel
 
 from nkworkers.baselines.systems.common.sequences import Labelled, Sentence, Tags
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.common.taggers import LayerTags, Score
+from nkworkers.baselines.systems.safe import hf_folder
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import (
+    FIX,
+    LayerName,
+    Selected,
+    Spec,
+    State,
+    Unique,
+    check_arrays,
+    read_arrays,
+    read_state,
+)
 
 IGNORE = -100
 
@@ -51,7 +65,7 @@ class MultiHead(nn.Module):
         super().__init__()
         # A local folder (the bundled encoder or a saved model's); weights only
         # from safetensors, never code from the folder.
-        self.encoder = AutoModel.from_pretrained(path, use_safetensors=True)
+        self.encoder = hf_folder.model(AutoModel, path, FIX)
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         self.heads = nn.ModuleDict({k: nn.Linear(hidden, n) for k, n in sizes.items()})
@@ -94,7 +108,7 @@ class MiniLMTagger:
     ) -> None:
         path = model_path()
         self.device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.tokenizer = hf_folder.tokenizer(path)
         self.names = train.names
         data = self._encode(train.sentences, train.tags)
         best: tuple[float, dict[str, torch.Tensor], dict[str, Any]] | None = None
@@ -220,22 +234,40 @@ class MiniLMTagger:
         return {"selected": self.selected, "max_length": self.max_length}
 
     def load(self, directory: Path) -> None:
-        from safetensors.torch import load_file
-
-        state = read_json(directory, "minilm.json")
+        """minilm.json, then encoder/ (checked: safe.hf_folder), then the heads against both."""
+        state = read_state(directory, "minilm.json", MiniLMState)
         encoder = directory / "encoder"
-        for name in ("config.json", "model.safetensors"):
-            if not (encoder / name).is_file():
-                raise FileNotFoundError(f"{encoder / name}: missing from the model folder")
-        if not (directory / "heads.safetensors").is_file():
-            raise FileNotFoundError(f"{directory / 'heads.safetensors'}: missing")
-        self.names = {k: list(v) for k, v in state["names"].items()}
-        self.max_length = state["max_length"]
-        self.selected = state["selected"]
-        self.tokenizer = AutoTokenizer.from_pretrained(str(encoder))
+        config = hf_folder.check(encoder, FIX, model_types={"bert"})
+        hidden = config.get("hidden_size")
+        if not isinstance(hidden, int) or not 1 <= hidden <= 4096:
+            raise FolderError(f"{encoder / 'config.json'}: hidden_size {hidden!r}; {FIX}")
+        arrays = read_arrays(directory, "heads.safetensors")
+        spec: Spec = {}
+        for layer, names in state.names.items():
+            spec[f"{layer}.weight"] = ((len(names), hidden), "float32")
+            spec[f"{layer}.bias"] = ((len(names),), "float32")
+        check_arrays(directory / "heads.safetensors", arrays, spec)
+        self.names = {k: list(v) for k, v in state.names.items()}
+        self.max_length = state.max_length
+        self.selected = dict(state.selected)
+        self.tokenizer = hf_folder.tokenizer(encoder, FIX)
         self.model = MultiHead(str(encoder), {k: len(v) for k, v in self.names.items()})
-        self.model.heads.load_state_dict(load_file(str(directory / "heads.safetensors")))
+        self.model.heads.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items()})
         self.model.to(self.device).eval()
+
+    def tag_names(self) -> dict[str, set[str]]:
+        return {layer: set(names) for layer, names in self.names.items()}
+
+
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class MiniLMState(State):
+    """minilm.json: each layer's tag names (head rows), the sub-word limit, the chosen settings."""
+
+    names: dict[LayerName, Annotated[list[Tag], Field(min_length=2, max_length=100), Unique]]
+    max_length: Annotated[int, Field(ge=8, le=512)]
+    selected: Selected
 
 
 def _word_tags(best: np.ndarray, first: list[int], names: list[str]) -> Tags:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 import numpy as np
 import sklearn_crfsuite
@@ -22,16 +22,26 @@ from threadpoolctl import threadpool_limits
 from nkworkers.baselines.systems.common.features import Features, base_features
 from nkworkers.baselines.systems.common.sequences import Labelled, Sentence, Tags
 from nkworkers.baselines.systems.common.storage import (
+    DictVectorizerState,
+    LogRegState,
     crf_restore,
     crf_save,
     dict_vectorizer_restore,
     dict_vectorizer_state,
     logreg_restore,
     logreg_state,
-    read_arrays,
-    read_json,
     write_arrays,
     write_json,
+)
+from nkworkers.baselines.systems.safe.schema import (
+    LayerName,
+    Selected,
+    State,
+    Unique,
+    check_arrays,
+    one_of,
+    read_arrays,
+    read_state,
 )
 
 LayerTags = dict[str, list[Tags]]
@@ -53,7 +63,11 @@ class Tagger(Protocol):
         ...
 
     def load(self, directory: Path) -> None:
-        """Restore what save wrote (into a fresh, unfitted tagger)."""
+        """Restore what save wrote (into a fresh, unfitted tagger); FolderError if it cannot be."""
+        ...
+
+    def tag_names(self) -> dict[str, set[str]]:
+        """The tags each layer can predict (what load restored), for the system to check."""
         ...
 
 
@@ -121,11 +135,21 @@ class CrfTagger:
         return {"selected": self.selected, "max_iterations": self.max_iterations}
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "crf.json")
+        state = read_state(directory, "crf.json", CrfState)
         self.models = {
-            layer: crf_restore(directory / f"crf-{layer}.crfsuite") for layer in state["layers"]
+            layer: crf_restore(directory / f"crf-{layer}.crfsuite") for layer in state.layers
         }
-        self.selected = state["selected"]
+        self.selected = dict(state.selected)
+
+    def tag_names(self) -> dict[str, set[str]]:
+        return {layer: set(model.classes_) for layer, model in self.models.items()}
+
+
+class CrfState(State):
+    """crf.json: the layers (each names its file crf-<layer>.crfsuite) and the chosen c1/c2."""
+
+    layers: Annotated[list[LayerName], Unique]
+    selected: Selected
 
 
 class TokenLRTagger:
@@ -208,14 +232,31 @@ class TokenLRTagger:
         return {"selected": self.selected, "features": len(self.vectorizer.feature_names_)}
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "tokenlr.json")
+        state = read_state(directory, "tokenlr.json", TokenLRState)
         arrays = read_arrays(directory, "tokenlr.safetensors")
-        self.vectorizer = dict_vectorizer_restore(state["vectorizer"])
-        self.models = {
-            layer: logreg_restore(arrays, meta, layer) for layer, meta in state["layers"].items()
+        features = len(state.vectorizer.feature_names)
+        spec = {
+            k: v for layer, m in state.layers.items() for k, v in m.spec(layer, features).items()
         }
-        self.decoding = state["decoding"]
-        self.selected = state["selected"]
+        check_arrays(directory / "tokenlr.safetensors", arrays, spec)
+        self.vectorizer = dict_vectorizer_restore(state.vectorizer)
+        self.models = {
+            layer: logreg_restore(arrays, meta, layer) for layer, meta in state.layers.items()
+        }
+        self.decoding = state.decoding
+        self.selected = dict(state.selected)
+
+    def tag_names(self) -> dict[str, set[str]]:
+        return {layer: {str(c) for c in model.classes_} for layer, model in self.models.items()}
+
+
+class TokenLRState(State):
+    """tokenlr.json: the feature names, one logistic regression per layer, the decoding."""
+
+    vectorizer: DictVectorizerState
+    layers: dict[LayerName, LogRegState]
+    decoding: Annotated[str, one_of(*TokenLRTagger.DECODINGS)]
+    selected: Selected
 
 
 def _decode(model: LogisticRegression, x: Any, sentences: list[Sentence], how: str) -> list[Tags]:

@@ -12,8 +12,11 @@ scored on validation (``score``) and how spans become a predictions row
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from pydantic import ConfigDict
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.common.sequences import (
@@ -23,8 +26,10 @@ from nkworkers.baselines.systems.common.sequences import (
     document_sentences,
     labelled,
 )
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.common.taggers import LayerTags, Tagger
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import FIX, State, read_state
 
 CharSpans = dict[str, list[tuple[int, int, str]]]  # layer -> (start, end, label)
 
@@ -39,11 +44,23 @@ class JsonState(Protocol):
     def from_json(cls, value: Any) -> Any: ...
 
 
+def iob2_tags(types: Iterable[str]) -> frozenset[str]:
+    """ "O" and the B-/I- tag of each type: every tag a layer of these types can hold."""
+    return frozenset({"O", *(f"{p}-{t}" for t in types for p in ("B", "I"))})
+
+
+class StateJson(State):
+    """state.json: each JsonState attribute's JSON, validated by that attribute's from_json."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class TaggingSystem:
     name: str
     task: Task
     config: ClassVar[str]
     columns: ClassVar[dict[str, str]]  # layer -> tag column of the config
+    tags: ClassVar[dict[str, frozenset[str]]]  # layer -> the tags its column's ClassLabel holds
 
     def __init__(self, name: str, tagger: Tagger) -> None:
         self.name = name
@@ -86,13 +103,31 @@ class TaggingSystem:
         return {**settings, "state": sorted(extra)}
 
     def load(self, directory: Path) -> None:
+        """The tagger's files, then state.json (FolderError: layers or tags train never writes)."""
         self.tagger.load(directory)
-        extra = read_json(directory, "state.json")
-        for key, value in vars(self).items():
-            if isinstance(value, JsonState):
-                if key not in extra:
-                    raise ValueError(f"{directory / 'state.json'}: no {key!r}; save it again")
+        found = self.tagger.tag_names()
+        if set(found) != set(self.columns):
+            raise FolderError(
+                f"{directory}: the tagger's layers are {sorted(found)}, {self.name} tags "
+                f"{sorted(self.columns)}; {FIX}"
+            )
+        for layer, names in sorted(found.items()):
+            strange = sorted(names - self.tags[layer])
+            if strange:
+                raise FolderError(
+                    f"{directory}: layer {layer} predicts {strange[0]!r}, not a tag of "
+                    f"{self.config}'s {self.columns[layer]}; {FIX}"
+                )
+        path = directory / "state.json"
+        extra = read_state(directory, "state.json", StateJson).model_extra or {}
+        wanted = {k: v for k, v in vars(self).items() if isinstance(v, JsonState)}
+        if set(extra) != set(wanted):
+            raise FolderError(f"{path}: holds {sorted(extra)}, not {sorted(wanted)}; {FIX}")
+        for key, value in wanted.items():
+            try:
                 setattr(self, key, type(value).from_json(extra[key]))
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise FolderError(f"{path}: {key}: {exc}; {FIX}") from None
 
 
 def layer_spans(sentences: list[Sentence], tags: LayerTags) -> CharSpans:

@@ -19,6 +19,7 @@ import numpy as np
 
 from nkworkers.baselines.systems.common.memo import Memo
 from nkworkers.baselines.systems.control.common import encoder_path
+from nkworkers.baselines.systems.safe import hf_folder
 
 DIM = 384
 BATCH = 32
@@ -30,7 +31,7 @@ _VECTORS: Memo[np.ndarray] = Memo(maxsize=32768)
 def encoder() -> Any:
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(encoder_path(), device="cpu")
+    return SentenceTransformer(encoder_path(), device="cpu", **hf_folder.FLAGS)
 
 
 def embed(texts: list[str]) -> np.ndarray:

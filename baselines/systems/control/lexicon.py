@@ -15,14 +15,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import datasets
 import numpy as np
+from pydantic import Field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.control.common import (
     CATEGORIES,
     DocSentence,
@@ -33,6 +34,7 @@ from nkworkers.baselines.systems.control.common import (
     prediction_rows,
     span_texts,
 )
+from nkworkers.baselines.systems.safe.schema import State, Unique, one_of, read_state
 
 Gram = tuple[str, ...]
 SUPPORT_GRID: tuple[int, ...] = (1, 2)
@@ -146,5 +148,20 @@ class KeywordLexicon:
         return {"keywords": len(pairs)}
 
     def load(self, directory: Path) -> None:
-        pairs = read_json(directory, "lexicon.json")["lexicon"]
+        pairs = read_state(directory, "lexicon.json", LexiconState).lexicon
         self.lexicon = {tuple(gram): set(labels) for gram, labels in pairs}
+
+
+Category = Annotated[str, one_of(*CATEGORIES)]
+Stem = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class LexiconState(State):
+    """lexicon.json: [[unigram or bigram], [categories]] pairs, as save writes them."""
+
+    lexicon: list[
+        tuple[
+            Annotated[list[Stem], Field(min_length=1, max_length=2)],
+            Annotated[list[Category], Field(min_length=1), Unique],
+        ]
+    ]

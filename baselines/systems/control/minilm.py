@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
-from nkworkers.baselines.systems.common.storage import read_json, write_json
+from nkworkers.baselines.systems.common.storage import write_json
 from nkworkers.baselines.systems.control.common import (
     CATEGORIES,
     Sentences,
@@ -28,6 +28,9 @@ from nkworkers.baselines.systems.control.common import (
     micro_f1,
     sentence_rows,
 )
+from nkworkers.baselines.systems.safe import hf_folder
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import FIX, Probability, State, read_state
 
 MAX_POS_WEIGHT = 20.0
 
@@ -78,14 +81,16 @@ class MiniLMMultiLabel:
 
     def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         torch.manual_seed(seed)
         self.device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(encoder_path())
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            encoder_path(), num_labels=len(CATEGORIES), problem_type="multi_label_classification"
-        ).to(device)
+        self.tokenizer = hf_folder.tokenizer(encoder_path())
+        with hf_folder.quiet():  # the new head is meant to start at random here
+            self.model = AutoModelForSequenceClassification.from_pretrained(
+                encoder_path(), num_labels=len(CATEGORIES),
+                problem_type="multi_label_classification", **hf_folder.FLAGS,
+            ).to(device)  # fmt: skip
         train = Sentences.from_config(data.train["control_measures"])
         val = Sentences.from_config(data.validation["control_measures"])
         positives = train.labels.sum(axis=0)
@@ -120,14 +125,25 @@ class MiniLMMultiLabel:
         return {"threshold": self.threshold, "epochs": self.epochs, "lr": self.lr}
 
     def load(self, directory: Path) -> None:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        """minilm.json, then model/ checked (safe.hf_folder): one sigmoid output per category."""
+        from transformers import AutoModelForSequenceClassification
 
-        self.threshold = float(read_json(directory, "minilm.json")["threshold"])
+        self.threshold = read_state(directory, "minilm.json", MiniLMState).threshold
         folder = directory / "model"
-        for name in ("config.json", "model.safetensors"):
-            if not (folder / name).is_file():
-                raise FileNotFoundError(f"{folder / name}: missing from the model folder")
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            str(folder), use_safetensors=True
-        ).to(self.device)
+        config = hf_folder.check(folder, FIX, model_types={"bert"})
+        if config.get("problem_type") != "multi_label_classification" or len(
+            config.get("id2label") or {}
+        ) != len(CATEGORIES):
+            raise FolderError(
+                f"{folder / 'config.json'}: not a multi-label classifier of the "
+                f"{len(CATEGORIES)} control categories; {FIX}"
+            )
+        self.tokenizer = hf_folder.tokenizer(folder, FIX)
+        self.model = hf_folder.model(AutoModelForSequenceClassification, folder, FIX)
+        self.model.to(self.device)
+
+
+class MiniLMState(State):
+    """minilm.json: the probability threshold chosen on validation."""
+
+    threshold: Probability

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import Field, model_validator
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.common.storage import (
+    LogRegState,
     logreg_restore,
     logreg_state,
-    read_arrays,
-    read_json,
     write_arrays,
     write_json,
 )
@@ -37,6 +37,16 @@ from nkworkers.baselines.systems.control.common import (
     sentence_rows,
 )
 from nkworkers.baselines.systems.control.descriptions import DESCRIPTIONS
+from nkworkers.baselines.systems.safe import hf_folder
+from nkworkers.baselines.systems.safe.schema import (
+    FIX,
+    Probability,
+    State,
+    check_arrays,
+    one_of,
+    read_arrays,
+    read_state,
+)
 from nkworkers.loaders.labels import ControlCategory
 
 MAX_SEQ_LENGTH = 128
@@ -89,9 +99,11 @@ class SetFitOneVsRest:
         from datasets import Dataset
         from setfit import SetFitModel, Trainer, TrainingArguments
 
-        self.model = SetFitModel.from_pretrained(
-            encoder_path(), multi_target_strategy="one-vs-rest", device=device
-        )
+        with hf_folder.quiet():
+            self.model = SetFitModel.from_pretrained(
+                encoder_path(), multi_target_strategy="one-vs-rest", device=device,
+                **hf_folder.FLAGS,
+            )  # fmt: skip
         self.model.model_body.max_seq_length = MAX_SEQ_LENGTH
         picked = few_shot(train, self.columns, self.shots, seed)
         extra = described()
@@ -155,23 +167,46 @@ class SetFitOneVsRest:
         from sklearn.multiclass import OneVsRestClassifier
         from sklearn.preprocessing import LabelBinarizer
 
-        state = read_json(directory, "setfit.json")
+        state = read_state(directory, "setfit.json", SetFitState)
+        body = directory / "body"
+        hidden = hf_folder.check_sentence_transformer(body, FIX)
         arrays = read_arrays(directory, "heads.safetensors")
-        if not (directory / "body" / "modules.json").is_file():
-            raise FileNotFoundError(f"{directory / 'body' / 'modules.json'}: missing")
-        body = SentenceTransformer(str(directory / "body"), device="cpu", trust_remote_code=False)
-        heads = state["heads"]
+        spec = {}
+        for h in state.heads:
+            spec.update(h.spec(h.category, hidden, "float32"))
+        check_arrays(directory / "heads.safetensors", arrays, spec)
+        with hf_folder.quiet():
+            body_model = SentenceTransformer(str(body), device="cpu", **hf_folder.FLAGS)
+        heads = state.heads
         head = OneVsRestClassifier(LogisticRegression())
-        head.estimators_ = [logreg_restore(arrays, h, h["category"]) for h in heads]
+        head.estimators_ = [logreg_restore(arrays, h, h.category) for h in heads]
         # The multi-label binarizer fit() would have made: one column per head.
         head.label_binarizer_ = LabelBinarizer(sparse_output=True).fit(
             np.eye(max(len(heads), 2), dtype=int)[:, : len(heads)]
         )
-        self.columns = [CATEGORIES.index(h["category"]) for h in heads]
-        self.threshold = float(state["threshold"])
+        self.columns = [CATEGORIES.index(h.category) for h in heads]
+        self.threshold = state.threshold
         self.model = SetFitModel(
-            model_body=body,
+            model_body=body_model,
             model_head=head,
             multi_target_strategy="one-vs-rest",
-            normalize_embeddings=state["normalize_embeddings"],
+            normalize_embeddings=state.normalize_embeddings,
         )
+
+
+class SetFitHead(LogRegState):
+    category: Annotated[str, one_of(*CATEGORIES)]
+
+
+class SetFitState(State):
+    """setfit.json: one binary head per category (in column order), the threshold."""
+
+    heads: Annotated[list[SetFitHead], Field(min_length=1, max_length=len(CATEGORIES))]
+    threshold: Probability
+    normalize_embeddings: bool
+
+    @model_validator(mode="after")
+    def _one_per_category(self) -> SetFitState:
+        if len({h.category for h in self.heads}) != len(self.heads):
+            raise ValueError("two heads for one category")
+        return self

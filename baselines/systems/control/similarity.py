@@ -18,14 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import model_validator
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
-from nkworkers.baselines.systems.common.storage import (
-    read_arrays,
-    read_json,
-    write_arrays,
-    write_json,
-)
+from nkworkers.baselines.systems.common.storage import write_arrays, write_json
 from nkworkers.baselines.systems.control.common import (
     CATEGORIES,
     Sentences,
@@ -37,6 +33,15 @@ from nkworkers.baselines.systems.control.common import (
     span_texts,
 )
 from nkworkers.baselines.systems.control.descriptions import DESCRIPTIONS
+from nkworkers.baselines.systems.control.embed import DIM
+from nkworkers.baselines.systems.safe import hf_folder
+from nkworkers.baselines.systems.safe.schema import (
+    Spec,
+    State,
+    check_arrays,
+    read_arrays,
+    read_state,
+)
 from nkworkers.loaders.labels import ControlCategory
 
 Z_GRID: tuple[float, ...] = tuple(float(z) for z in np.arange(0.5, 4.01, 0.25))
@@ -102,7 +107,7 @@ class DescriptionSimilarity:
     def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
         from sentence_transformers import SentenceTransformer
 
-        self.encoder = SentenceTransformer(encoder_path(), device=device)
+        self.encoder = SentenceTransformer(encoder_path(), device=device, **hf_folder.FLAGS)
         self.descriptions = [self.embed(list(DESCRIPTIONS[ControlCategory(c)])) for c in CATEGORIES]
         self.prototypes = self._prototypes(data)
         train = Sentences.from_config(data.train["control_measures"])
@@ -141,10 +146,36 @@ class DescriptionSimilarity:
     def load(self, directory: Path) -> None:
         from sentence_transformers import SentenceTransformer
 
-        if read_json(directory, "similarity.json")["categories"] != list(CATEGORIES):
-            raise ValueError(f"{directory}: saved for other control categories; train it again")
+        read_state(directory, "similarity.json", SimilarityState)
         arrays = read_arrays(directory, "similarity.safetensors")
-        self.encoder = SentenceTransformer(encoder_path(), device="cpu")
+        check_arrays(directory / "similarity.safetensors", arrays, _spec(arrays))
+        self.encoder = SentenceTransformer(encoder_path(), device="cpu", **hf_folder.FLAGS)
         self.mean, self.std, self.thresholds = arrays["mean"], arrays["std"], arrays["thresholds"]
         self.descriptions = [arrays[f"descriptions.{j}"] for j in range(len(CATEGORIES))]
         self.prototypes = [arrays.get(f"prototypes.{j}") for j in range(len(CATEGORIES))]
+
+
+class SimilarityState(State):
+    """similarity.json: the categories the arrays are in the order of (this corpus's, in order)."""
+
+    categories: list[str]
+
+    @model_validator(mode="after")
+    def _ours(self) -> SimilarityState:
+        if self.categories != list(CATEGORIES):
+            raise ValueError(f"saved for other control categories than {list(CATEGORIES)}")
+        return self
+
+
+FLOAT = "float32|float64"
+
+
+def _spec(arrays: dict[str, np.ndarray]) -> Spec:
+    """Per-category statistics, each category's description vectors, prototypes where saved."""
+    n = len(CATEGORIES)
+    spec: Spec = {"mean": ((n,), FLOAT), "std": ((n,), FLOAT), "thresholds": ((n,), FLOAT)}
+    for j, category in enumerate(CATEGORIES):
+        spec[f"descriptions.{j}"] = ((len(DESCRIPTIONS[ControlCategory(category)]), DIM), FLOAT)
+        if f"prototypes.{j}" in arrays:
+            spec[f"prototypes.{j}"] = ((DIM,), FLOAT)
+    return spec

@@ -9,18 +9,19 @@ categories are chosen on validation micro F1. Spans are whole sentences.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import model_validator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.common.storage import (
+    LogRegState,
+    TfidfState,
     logreg_restore,
     logreg_state,
-    read_arrays,
-    read_json,
     tfidf_restore,
     tfidf_state,
     write_arrays,
@@ -33,6 +34,14 @@ from nkworkers.baselines.systems.control.common import (
     document_sentences,
     micro_f1,
     sentence_rows,
+)
+from nkworkers.baselines.systems.safe.schema import (
+    Probability,
+    State,
+    check_arrays,
+    one_of,
+    read_arrays,
+    read_state,
 )
 
 C_GRID: tuple[float, ...] = (0.1, 1.0, 10.0)
@@ -100,11 +109,31 @@ class TfidfLogReg:
         }
 
     def load(self, directory: Path) -> None:
-        state = read_json(directory, "tfidf-lr.json")
+        state = read_state(directory, "tfidf-lr.json", TfidfLrState)
         arrays = read_arrays(directory, "tfidf-lr.safetensors")
-        self.vectorizer = tfidf_restore(arrays, state["vectorizer"], "tfidf")
+        terms = len(state.vectorizer.vocabulary)
+        spec = state.vectorizer.spec("tfidf")
+        for category, model in state.models.items():
+            spec.update(model.spec(category, terms))
+        check_arrays(directory / "tfidf-lr.safetensors", arrays, spec)
+        self.vectorizer = tfidf_restore(arrays, state.vectorizer, "tfidf")
         self.models = {
-            CATEGORIES.index(c): logreg_restore(arrays, meta, c)
-            for c, meta in state["models"].items()
+            CATEGORIES.index(c): logreg_restore(arrays, meta, c) for c, meta in state.models.items()
         }
-        self.threshold = float(state["threshold"])
+        self.threshold = state.threshold
+
+
+class BinaryLogReg(LogRegState):
+    @model_validator(mode="after")
+    def _binary(self) -> BinaryLogReg:
+        if self.classes.values != [0, 1]:
+            raise ValueError("a category's model has the classes [0, 1]")
+        return self
+
+
+class TfidfLrState(State):
+    """tfidf-lr.json: the vectoriser, one binary model per category seen in train, the threshold."""
+
+    vectorizer: TfidfState
+    models: dict[Annotated[str, one_of(*CATEGORIES)], BinaryLogReg]
+    threshold: Probability

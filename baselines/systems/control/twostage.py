@@ -31,19 +31,15 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import Field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.linear_model import LogisticRegression
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
-from nkworkers.baselines.systems.common.storage import (
-    read_arrays,
-    read_json,
-    write_arrays,
-    write_json,
-)
+from nkworkers.baselines.systems.common.storage import write_arrays, write_json
 from nkworkers.baselines.systems.control.common import (
     CATEGORIES,
     Sentences,
@@ -53,9 +49,19 @@ from nkworkers.baselines.systems.control.common import (
     prediction_rows,
     span_texts,
 )
-from nkworkers.baselines.systems.control.embed import embed
+from nkworkers.baselines.systems.control.embed import DIM, embed
 from nkworkers.baselines.systems.control.guidelines import all_descriptions
 from nkworkers.baselines.systems.control.lexicon import tokens
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import (
+    FIX,
+    Selected,
+    State,
+    check_arrays,
+    one_of,
+    read_arrays,
+    read_state,
+)
 from nkworkers.loaders.labels import ControlCategory
 
 THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.round(np.arange(0.2, 0.81, 0.05), 2))
@@ -63,8 +69,6 @@ DELTAS: tuple[float, ...] = (0.0, 0.05, 0.1)
 ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.5)
 COMMON_SHARE = 0.1  # a stem in more train sentences than this is a topic word
 MAX_SHARED = 2  # a stem in more categories' descriptions than this is not distinctive
-STATE = ("alpha", "threshold", "delta", "stems")
-ARRAYS = ("detector_coef", "detector_intercept", "centre", "prototypes", "prototype_labels")
 
 
 def distinctive_stems(common: frozenset[str] | set[str] = frozenset()) -> list[list[str]]:
@@ -237,18 +241,44 @@ class TwoStage:
         return dict(self.selected)
 
     def load(self, directory: Path) -> None:
+        state = read_state(directory, "twostage.json", TwoStageState)
         arrays = read_arrays(directory, "twostage.safetensors")
-        state = read_json(directory, "twostage.json")
-        missing = [a for a in ARRAYS if a not in arrays]
-        if missing or not isinstance(state, dict) or not set(STATE) <= set(state):
-            raise ValueError(
-                f"{directory}: twostage files lack {missing or sorted(set(STATE) - set(state))}"
-            )
+        path = directory / "twostage.safetensors"
+        found = arrays.get("prototypes")
+        count = found.shape[0] if found is not None and found.ndim == 2 else -1
+        spec = {
+            "detector_coef": ((1, DIM), FLOAT),
+            "detector_intercept": ((1,), FLOAT),
+            "centre": ((DIM,), FLOAT),
+            "prototypes": ((count, DIM), FLOAT),
+            "prototype_labels": ((count,), "int64"),
+        }
+        check_arrays(path, arrays, spec)
+        if (
+            (arrays["prototype_labels"] < 0) | (arrays["prototype_labels"] >= len(CATEGORIES))
+        ).any():
+            raise FolderError(f"{path}: prototype_labels names no control category; {FIX}")
         self.detector.coef_ = arrays["detector_coef"]
         self.detector.intercept_ = arrays["detector_intercept"]
         self.detector.classes_ = np.array([0, 1])
         self.centre, self.prototypes = arrays["centre"], arrays["prototypes"]
         self.prototype_labels = arrays["prototype_labels"]
-        self.alpha, self.threshold, self.delta = state["alpha"], state["threshold"], state["delta"]
-        self.stems = [list(map(str, s)) for s in state["stems"]]
-        self.selected = dict(state.get("selected") or {})
+        self.alpha, self.threshold, self.delta = state.alpha, state.threshold, state.delta
+        self.stems = [list(s) for s in state.stems]
+        self.selected = dict(state.selected)
+
+
+FLOAT = "float32|float64"
+Stem = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class TwoStageState(State):
+    """twostage.json: the settings chosen on validation and each category's distinctive stems."""
+
+    alpha: Annotated[float, one_of(*ALPHAS)]
+    threshold: Annotated[float, one_of(*THRESHOLDS)]
+    delta: Annotated[float, one_of(*DELTAS)]
+    stems: Annotated[
+        list[list[Stem]], Field(min_length=len(CATEGORIES), max_length=len(CATEGORIES))
+    ]
+    selected: Selected

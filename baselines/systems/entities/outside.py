@@ -12,18 +12,23 @@ nor mapped is dropped and counted, never guessed.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nkworkers.baselines.systems.safe import hf_folder, paths, spacy_config
+from nkworkers.baselines.systems.safe.paths import FolderError
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.labels import EntityType
 
 OURS = frozenset(e.value for e in EntityType)
+MAX_LABEL_MAP = 1024 * 1024
+SPACY_FIX = "give a pipeline folder of plain files (nlp.to_disk) or an installed pipeline package"
 Row = dict[str, Any]
 Spans = list[tuple[int, int, str]]  # (start, end exclusive, label), characters
 
@@ -41,10 +46,14 @@ class Tagged:
 
 
 def read_label_map(path: Path) -> dict[str, str]:
-    """A JSON object {foreign label: one of our 18 entity types}; raises OutsideModelError."""
+    """A JSON object {foreign label: one of our 18 entity types}; raises OutsideModelError.
+
+    Read as a plain file of at most 1 MiB (a FIFO or /dev/zero is refused, not read).
+    """
     try:
-        value = jsonio.load_file(path)
-    except (OSError, jsonio.JsonError) as e:
+        # the user's own file: a link to it is followed, but only a plain file is read
+        value = jsonio.loads(jsonio.decode(paths.read_bytes(path.resolve(), MAX_LABEL_MAP)))
+    except (OSError, RuntimeError, jsonio.JsonError, FolderError) as e:  # RuntimeError: a link loop
         raise OutsideModelError(f"{path}: cannot read the label map: {e}") from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise OutsideModelError(
@@ -119,41 +128,69 @@ def tag_with_spacy(
 
 
 def load_spacy(name_or_path: str) -> Any:
-    """spacy.load of an installed package name or a pipeline folder, as OutsideModelError."""
+    """A spaCy pipeline from a folder or an installed package's data folder, checked first.
+
+    The folder (for a package name: the folder its ``load()`` would read,
+    found without importing the package) must hold plain files only, no
+    pickle, and a config.cfg that names only what the project's systems use
+    (safe.spacy_config); then ``spacy.load`` reads that folder. Raises
+    OutsideModelError (one line) for anything refused or unreadable.
+    """
     import spacy
 
     try:
-        return spacy.load(name_or_path)
-    except OSError as e:
-        raise OutsideModelError(
-            f"{name_or_path}: not an installed spaCy pipeline or a pipeline folder ({e})"
-        ) from None
+        given = Path(name_or_path)
+        folder = (
+            given
+            if os.path.lexists(given)
+            else spacy_config.package_folder(name_or_path, SPACY_FIX)
+        )
+        spacy_config.check_folder(folder, SPACY_FIX)
+    except FolderError as e:
+        raise OutsideModelError(str(e)) from None
+    try:
+        return spacy.load(folder)
+    except Exception as e:  # spaCy and its msgpack readers raise many kinds on bad files
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise OutsideModelError(f"{folder}: spaCy cannot load it ({first}); {SPACY_FIX}") from None
 
 
 def load_token_classifier(path: Path) -> Any:
-    """A transformers token-classification pipeline from a local folder (no hub, no remote code)."""
-    if not (path / "config.json").is_file():
-        raise OutsideModelError(
-            f"{path}: no config.json; give a folder written by save_pretrained "
-            "(a token-classification model with a fast tokenizer)"
-        )
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+    """A transformers token-classification pipeline from a local folder, checked first.
 
+    safe.hf_folder: no link, no pickle, no code named by a config (auto_map),
+    safetensors weights whose head fits the labels, a tokenizer vocabulary;
+    loaded with trust_remote_code=False and local files only. Raises
+    OutsideModelError (one line).
+    """
+    from transformers import AutoModelForTokenClassification, pipeline
+
+    fix = "give a folder written by save_pretrained (a token classifier with a fast tokenizer)"
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True)
-    except (OSError, ValueError) as e:
-        raise OutsideModelError(f"{path}: not a token-classification model ({e})") from None
+        hf_folder.check(path, fix)
+        tokenizer = hf_folder.tokenizer(path, fix)
+        model = hf_folder.model(AutoModelForTokenClassification, path, fix)
+    except FolderError as e:
+        raise OutsideModelError(str(e)) from None
     if not tokenizer.is_fast:
         raise OutsideModelError(f"{path}: the tokenizer is not a fast one: it gives no offsets")
-    return pipeline(
-        "token-classification",
-        model=model,
-        tokenizer=tokenizer,
-        aggregation_strategy="first",
-        stride=min(128, tokenizer.model_max_length // 4),
-        device="cpu",
-    )
+    if len(tokenizer.get_vocab()) <= len(tokenizer.all_special_tokens) + 1:
+        raise OutsideModelError(f"{path}: the tokenizer's vocabulary is empty; {fix}")
+    if not isinstance(tokenizer.model_max_length, int) or tokenizer.model_max_length < 16:
+        raise OutsideModelError(
+            f"{path}: the tokenizer's model_max_length is {tokenizer.model_max_length!r} "
+            f"(at least 16 sub-words are needed to tag a text); {fix}"
+        )
+    with hf_folder.quiet():
+        return pipeline(
+            "token-classification",
+            model=model,
+            tokenizer=tokenizer,
+            aggregation_strategy="first",
+            stride=min(128, tokenizer.model_max_length // 4),
+            device="cpu",
+            trust_remote_code=False,
+        )
 
 
 def _squash(text: str) -> str:
@@ -163,23 +200,55 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+|##|▁|Ġ", "", kept)
 
 
-def _same_surface(word: str, found: str) -> bool:
-    """The pipeline's word is decoded from word pieces: compare them squashed."""
+def _same_surface(word: str, found: str, normalize: Callable[[str], str] | None = None) -> bool:
+    """The pipeline's word is decoded from word pieces: compare them squashed.
+
+    ``normalize`` is the tokenizer's own normaliser: what it drops (BERT's
+    drops U+00AD and U+200B, tokenizers issue 1201) never reaches the word,
+    though the offsets still span it, so the article's text is compared as
+    the tokenizer saw it.
+    """
     if "[UNK]" in word or "<unk>" in word:
         return True
-    return _squash(word) == _squash(found)
+    seen = normalize(found) if normalize else found
+    return _squash(word) == _squash(seen) or _squash(word) == _squash(found)
+
+
+def _normaliser(classifier: Any) -> Callable[[str], str] | None:
+    backend = getattr(getattr(classifier, "tokenizer", None), "backend_tokenizer", None)
+    normalizer = getattr(backend, "normalizer", None)
+    return normalizer.normalize_str if normalizer is not None else None
+
+
+def _groups(classifier: Any, doc_id: str, line: str) -> list[dict[str, Any]]:
+    """The classifier's entity groups of one line; a failure inside the model is one line."""
+    try:
+        groups = list(classifier(line))
+    except Exception as e:  # an outside model fails in its own ways (shapes, offsets, vocab)
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise OutsideModelError(
+            f"{doc_id}: the model failed on this article ({type(e).__name__}: {first})"
+        ) from None
+    for group in groups:
+        if not {"start", "end", "word", "entity_group"} <= set(group) or None in (
+            group["start"],
+            group["end"],
+        ):
+            raise OutsideModelError(f"{doc_id}: the model gave an entity without offsets")
+    return groups
 
 
 def transformer_spans(classifier: Any, doc_id: str, text: str) -> Spans:
     """Entity groups of each non-empty line, moved to article offsets and checked."""
+    normalize = _normaliser(classifier)
     spans: Spans = []
     start = 0
     for line in text.split("\n"):
         if line.strip():
-            for group in classifier(line):
+            for group in _groups(classifier, doc_id, line):
                 s, e = start + int(group["start"]), start + int(group["end"])
                 checked(doc_id, text, s, e, None)
-                if not _same_surface(group["word"], text[s:e]):
+                if not _same_surface(group["word"], text[s:e], normalize):
                     raise OutsideModelError(
                         f"{doc_id}: span [{s}, {e}) reads {text[s:e]!r} in the article but "
                         f"{group['word']!r} in the model's output"

@@ -18,9 +18,10 @@ from nkworkers.baselines.systems.common.gazetteer import GazetteerTagger
 from nkworkers.baselines.systems.common.minilm import MiniLMTagger
 from nkworkers.baselines.systems.common.sequences import Sentence, chunk_f1
 from nkworkers.baselines.systems.common.taggers import CrfTagger, LayerTags, Tagger, TokenLRTagger
-from nkworkers.baselines.systems.common.token_system import CharSpans, TaggingSystem
+from nkworkers.baselines.systems.common.token_system import CharSpans, TaggingSystem, iob2_tags
 from nkworkers.baselines.systems.entities.spacy_finetune import SpacyFineTuned
 from nkworkers.baselines.systems.entities.spacy_reference import SpacyReference
+from nkworkers.loaders.labels import EntityType
 
 LAYER = "ner"
 
@@ -29,6 +30,7 @@ class EntitySystem(TaggingSystem):
     task: Task = "entities"
     config = "entities"
     columns = {LAYER: "ner_tags"}  # noqa: RUF012 (read-only class constant)
+    tags = {LAYER: iob2_tags(EntityType)}  # noqa: RUF012
 
     def score(self, gold: LayerTags, predicted: LayerTags) -> float:
         return chunk_f1(gold[LAYER], predicted[LAYER])

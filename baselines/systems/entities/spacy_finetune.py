@@ -29,6 +29,9 @@ from nkworkers.baselines.evaluation import evaluate_rows
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.entities.outside import tag_with_spacy
 from nkworkers.baselines.systems.entities.spacy_reference import PACKAGE, load_ner_only
+from nkworkers.baselines.systems.safe import spacy_config
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import FIX
 
 PIPELINE = "pipeline"  # sub-folder of a saved model
 
@@ -155,10 +158,12 @@ class SpacyFineTuned:
         return {**self.selected, "settings": grid, "base": PACKAGE}
 
     def load(self, directory: Path) -> None:
+        """pipeline/ once its config names nothing but ner and its tokenizer's regular
+        expressions are spaCy's own for English (safe.spacy_config.check_folder)."""
         folder = directory / PIPELINE
-        if not (folder / "config.cfg").is_file():
-            raise FileNotFoundError(f"{folder / 'config.cfg'}: no saved spaCy pipeline here")
+        spacy_config.check_folder(folder, FIX, pipeline=["ner"])
         try:
             self.nlp = load_ner_only(folder)
-        except (OSError, ValueError) as e:
-            raise ValueError(f"{folder}: not a loadable spaCy pipeline ({e})") from None
+        except Exception as e:  # spaCy and its msgpack readers raise many kinds
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+            raise FolderError(f"{folder}: spaCy cannot load it ({first}); {FIX}") from None

