@@ -59,9 +59,11 @@ def documents() -> tuple[Document, ...]:
 
 
 def expected_ids(doc: Document) -> set[str]:
+    """Every annotation id, and the zones' (``<doc_id>-Z<n>``: zones are drawn as a layer)."""
     ann = doc.annotation
     return (
-        {e.id for e in ann.entities}
+        {f"{doc.doc_id}-Z{i}" for i in range(1, len(ann.zones) + 1)}
+        | {e.id for e in ann.entities}
         | {s.id for s in ann.attribution_spans}
         | {c.id for c in ann.control_measures}
     )
