@@ -91,11 +91,11 @@ def _parquet(
             for row in batch.to_pylist():
                 number += 1
                 for key in text_columns - {"doc_id", "text"}:
-                    row[key] = _unjson(row[key])
+                    row[key] = unjson(row[key])
                 yield f"{path}, row {number}", row
 
 
-def _unjson(value: Any) -> Any:
+def unjson(value: Any) -> Any:
     """A JSON text of an array, object or string, decoded; any other value as it is.
 
     A string that only looks like JSON ("[Reuters]") stays as it is; a layer

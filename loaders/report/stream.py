@@ -16,6 +16,7 @@ is refused, naming its row.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nkworkers.loaders.claims import derive_claims
-from nkworkers.loaders.files.rows import BATCH_ROWS, RowsError, iter_rows
+from nkworkers.loaders.files.rows import BATCH_ROWS, RowsError, iter_rows, unjson
 from nkworkers.loaders.labels import ControlCategory, SourceAnonymity, SourceKind, Voice, names
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.predictions import check_offsets, parse_row
@@ -47,6 +48,9 @@ ALLOWED = {
     "anonymity": names(SourceAnonymity),
 }
 FORMAT_FIX = "write each claim as `nkworkers tag` does (Claim.model_dump(mode='json'))"
+#: Rows held as Python objects at once on the JSONL path: a tagged row with its
+#: claims is some 40,000 objects, so 1,024 rows held about 400 MiB more than 256.
+PYTHON_ROWS = 256
 
 
 def batches(
@@ -54,11 +58,11 @@ def batches(
 ) -> Iterator[Batch]:
     """The batches of a predictions or tagged file (JSONL or parquet). Raises RowsError."""
     if path.suffix.lower() == ".parquet" and _typed_claims(path):
-        yield from _checked(_parquet_batches(path, batch_rows))
+        yield from _checked(_parquet_batches(path, texts, batch_rows))
         return
     columns = {*ROW_FIELDS, "claims", "text", *LAYERS}
     rows = iter_rows(path, columns=columns, batch_rows=batch_rows)
-    yield from _checked(_python_batches(rows, texts, batch_rows))
+    yield from _checked(_python_batches(rows, texts, min(batch_rows, PYTHON_ROWS)))
 
 
 def gold_batches(docs: Sequence[Document]) -> Iterator[Batch]:
@@ -98,27 +102,48 @@ def _typed_claims(path: Path) -> bool:
     return is_list and pa.types.is_struct(typ.value_type)
 
 
-def _parquet_batches(path: Path, batch_rows: int) -> Iterator[Batch]:
+def _parquet_batches(path: Path, texts: Mapping[str, str], batch_rows: int) -> Iterator[Batch]:
+    """Row group by row group (as a parquet reader holds them), cut into batches.
+
+    A row whose claims are null (a file merged from runs with and without
+    claims) gets its claims derived from its layers, read for its row group
+    only when such a row is met.
+    """
     import pyarrow.parquet as pq
 
     with pq.ParquetFile(path) as handle:
-        if "doc_id" not in handle.schema_arrow.names:
+        names = handle.schema_arrow.names
+        if "doc_id" not in names:
             raise RowsError(str(path), "no doc_id column", "pass a file `nkworkers tag` wrote")
+        derivable = set(LAYERS) <= set(names)
+        layers = [c for c in ("doc_id", "text", *LAYERS) if c in names]
         first = 0
-        for record_batch in handle.iter_batches(
-            batch_size=batch_rows, columns=_leaf_columns(handle)
-        ):
-            n = record_batch.num_rows
-            data = {name: record_batch.column(name) for name in record_batch.schema.names}
-            claims = data["claims"]
-            yield Batch(
-                rows=rows_table(data, n),
-                claims=flatten(claims),
-                where=_row_namer(path, first),
-                listed=n - claims.null_count,
-                without=claims.null_count,
-            )
-            first += n
+        for group in range(handle.num_row_groups):
+            table = handle.read_row_group(group, columns=_leaf_columns(handle))
+            full: list[dict[str, Any]] | None = None
+            for offset in range(0, table.num_rows, batch_rows):
+                part = table.slice(offset, batch_rows)
+                n, where = part.num_rows, _row_namer(path, first)
+                claims = part.column("claims").combine_chunks()
+                origins = Counter(listed=n - claims.null_count, without=claims.null_count)
+                if claims.null_count and derivable:
+                    if full is None:
+                        full = handle.read_row_group(group, columns=layers).to_pylist()
+                    lists = claims.to_pylist()
+                    for i, row in enumerate(full[offset : offset + n]):
+                        if lists[i] is None:
+                            lists[i], origin = row_claims(where(i), _decoded(row), texts)
+                            origins[origin] += 1
+                            origins["without"] -= 1
+                    claims = _claims_column(lists, [where(i) for i in range(n)])
+                data = {name: part.column(name) for name in part.column_names}
+                yield Batch(rows_table(data, n), flatten(claims), where, **origins)
+                first += n
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A parquet row with its JSON-text columns decoded (nkworkers.loaders.files.rows.unjson)."""
+    return {key: unjson(value) for key, value in row.items()}
 
 
 def _row_namer(path: Path, first: int) -> Callable[[int], str]:

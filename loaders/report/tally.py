@@ -172,11 +172,12 @@ def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
 
 
 def _count(codes: np.ndarray, labels: list[Any]) -> Counter[Any]:
-    """Occurrences of each label (None left out)."""
-    counts = np.bincount(codes, minlength=len(labels))
-    return Counter(
-        {lab: int(n) for lab, n in zip(labels, counts, strict=True) if n and lab is not None}
-    )
+    """Occurrences of each label (None left out; several codes may share a label)."""
+    out: Counter[Any] = Counter()
+    for label, n in zip(labels, np.bincount(codes, minlength=len(labels)), strict=True):
+        if n and label is not None:
+            out[label] += int(n)
+    return out
 
 
 def _crosstab(
