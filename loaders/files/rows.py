@@ -68,18 +68,25 @@ def _jsonl(path: Path, columns: Collection[str] | None) -> Iterator[tuple[str, d
         yield where, row if columns is None else {k: v for k, v in row.items() if k in columns}
 
 
-def _parquet(
-    path: Path, columns: Collection[str] | None, batch_rows: int
-) -> Iterator[tuple[str, dict[str, Any]]]:
+def open_parquet(path: Path) -> Any:
+    """``pyarrow.parquet.ParquetFile`` of path; RowsError when it cannot be read as one."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        handle = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
         raise RowsError(
             str(path), f"not a readable parquet file ({exc})", "pass a file `nkworkers tag` wrote"
         ) from None
+
+
+def _parquet(
+    path: Path, columns: Collection[str] | None, batch_rows: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    import pyarrow as pa
+
+    handle = open_parquet(path)
     names = handle.schema_arrow.names
     wanted = names if columns is None else [c for c in names if c in columns]
     text_columns = {

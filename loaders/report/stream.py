@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nkworkers.loaders.claims import derive_claims
-from nkworkers.loaders.files.rows import BATCH_ROWS, RowsError, iter_rows, unjson
+from nkworkers.loaders.files.rows import BATCH_ROWS, RowsError, iter_rows, open_parquet, unjson
 from nkworkers.loaders.labels import ControlCategory, SourceAnonymity, SourceKind, Voice, names
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.predictions import check_offsets, parse_row
@@ -87,14 +87,8 @@ def gold_batches(docs: Sequence[Document]) -> Iterator[Batch]:
 
 def _typed_claims(path: Path) -> bool:
     """Whether the file's claims column is a list of structs (not JSON text, not absent)."""
-    import pyarrow.parquet as pq
-
-    try:
-        schema = pq.read_schema(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise RowsError(
-            str(path), f"not a readable parquet file ({exc})", "pass a file `nkworkers tag` wrote"
-        ) from None
+    with open_parquet(path) as handle:
+        schema = handle.schema_arrow
     if "claims" not in schema.names:
         return False
     typ = schema.field("claims").type
@@ -109,9 +103,7 @@ def _parquet_batches(path: Path, texts: Mapping[str, str], batch_rows: int) -> I
     claims) gets its claims derived from its layers, read for its row group
     only when such a row is met.
     """
-    import pyarrow.parquet as pq
-
-    with pq.ParquetFile(path) as handle:
+    with open_parquet(path) as handle:
         names = handle.schema_arrow.names
         if "doc_id" not in names:
             raise RowsError(str(path), "no doc_id column", "pass a file `nkworkers tag` wrote")

@@ -144,23 +144,15 @@ def source_tables(tally: Tally) -> list[Table]:
             note="source: a record with a SOURCE span carries the claim; unnamed_source: "
             'a record without one ("reportedly"); reporter: no record does.',
         ),
-        _crosstab(
-            tally,
-            "source_kind",
-            "Claims by source kind",
-            _ordered(_values(tally, "source_kind"), names(SourceKind) + extras),
-            note=note,
-            chart=Chart(("claims",)),
+        *(
+            _crosstab(tally, dim, title, _ordered(_values(tally, dim), names(enum) + extras),
+                      note=note, chart=Chart(("claims",)))
+            for dim, title, enum in (
+                ("source_kind", "Claims by source kind", SourceKind),
+                ("anonymity", "Claims by source anonymity", SourceAnonymity),
+            )
         ),
-        _crosstab(
-            tally,
-            "anonymity",
-            "Claims by source anonymity",
-            _ordered(_values(tally, "anonymity"), names(SourceAnonymity) + extras),
-            note=note,
-            chart=Chart(("claims",)),
-        ),
-    ]
+    ]  # fmt: skip
 
 
 def time_tables(tally: Tally) -> list[Table]:
