@@ -65,8 +65,8 @@ def _table_html(table: Table, chart: bool) -> str:
 </tbody></table></section>"""
 
 
-def _sentence(example: Mapping[str, Any], n: int) -> tuple[str, bool]:
-    """The sentence as HTML, measure and (when inside it) source marked; whether the source was."""
+def _sentence(example: Mapping[str, Any], n: int) -> str:
+    """The sentence as HTML, its measure and (when inside it) its source marked."""
     text: str = example["sentence_text"]
     base: int = example["sentence_start"] or 0
     items = [
@@ -78,7 +78,7 @@ def _sentence(example: Mapping[str, Any], n: int) -> tuple[str, bool]:
     if inside:
         items.append(Mark(f"ex{n}-s", "attribution", s - base, e - base, "SOURCE", "source",
                           "att att-SOURCE"))  # fmt: skip
-    return highlight(text, [m for m in items if 0 <= m.start < m.end]), inside
+    return highlight(text, [m for m in items if 0 <= m.start < m.end])
 
 
 def _examples_html(tally: Tally, viewer: Collection[str]) -> str:
@@ -90,12 +90,14 @@ def _examples_html(tally: Tally, viewer: Collection[str]) -> str:
         parts.append(f"<h3>{escape(category)}</h3>")
         for example in items:
             n += 1
-            sentence, inside = _sentence(example, n)
-            source = example["source_text"] or ""
+            sentence = _sentence(example, n)
             who = {"reporter": "the reporter", "unnamed_source": "an unnamed source"}.get(
-                example["voice"], f"source: {source}" if not inside else "source marked"
+                example["voice"], f"source: {example['source_text'] or '(text unknown)'}"
             )
-            attrs = " · ".join(x for x in (example["source_kind"], example["anonymity"]) if x)
+            attrs = " · ".join(
+                x for x in (example["source_kind"], example["anonymity"]) if x and x[0] != "("
+            )
+            who += f" ({attrs})" if attrs else ""
             doc_id, href = example["doc_id"], link_url(example["url"])
             if doc_id in viewer:
                 link = f'<a href="viewer/{escape(doc_id)}.html">{escape(doc_id)} in the viewer</a>'
@@ -105,7 +107,7 @@ def _examples_html(tally: Tally, viewer: Collection[str]) -> str:
                 link = escape(doc_id)
             parts.append(
                 f"<blockquote>{sentence}</blockquote>"
-                f'<p class="meta">{escape(who)} ({escape(attrs)}) · '
+                f'<p class="meta">{escape(who)} · '
                 f"{escape(example['outlet'] or '(no outlet)')} · "
                 f"{escape(example['published'] or '(no date)')} · {link}</p>"
             )
