@@ -24,12 +24,12 @@ from typer.testing import CliRunner
 from nkworkers.baselines.tagging.output import _write_parquet
 from nkworkers.loaders.claims import derive_claims
 from nkworkers.loaders.cli import app
-from nkworkers.loaders.dataset.build import load_valid
 from nkworkers.loaders.report import report_files
 from nkworkers.loaders.report.bounded import BottomK, TopCounter
 from nkworkers.loaders.report.published import NONE, UNPARSEABLE, period
 from nkworkers.loaders.report.stream import batches
 from nkworkers.loaders.report.tally import OTHER_OUTLETS, Tally
+from nkworkers.loaders.validate import load_valid
 from tests import report_rows
 from tests.conftest import ROOT
 

@@ -105,8 +105,8 @@ def site(
 
 def render_site(*, root: Path, out: Path) -> list[Path]:
     """Read and validate the corpus at root; write the site under out."""
-    from nkworkers.loaders.dataset.build import load_valid
     from nkworkers.loaders.dataset.stats import corpus_stats
+    from nkworkers.loaders.validate import load_valid
 
     docs, split_of, _ = load_valid(root)
     files = site(docs, split_of, corpus_stats(root))
@@ -146,10 +146,10 @@ def render_predictions(*, root: Path, predictions: Path, out: Path) -> list[Path
     Raises CorpusError (a bad corpus), RowsError (a bad row) or ValueError (offsets past
     the text, or a claims list of the wrong shape), each naming the file and row.
     """
-    from nkworkers.loaders.dataset.build import load_valid
     from nkworkers.loaders.files.rows import RowsError
     from nkworkers.loaders.predictions import check_offsets
     from nkworkers.loaders.render.predictions import predictions_site
+    from nkworkers.loaders.validate import load_valid
 
     docs, split_of, _ = load_valid(root)
     rows = read_rows(predictions)

@@ -26,7 +26,7 @@ from nkworkers.loaders.files.atomic import write_many
 
 def _corpus(root: Path, *, required: bool) -> tuple[list[Any], dict[str, str]]:
     """The valid corpus at root; none when root holds no corpus and one is not required."""
-    from nkworkers.loaders.dataset.build import load_valid
+    from nkworkers.loaders.validate import load_valid
 
     if not required and not (root / "raw" / "manifest.jsonl").is_file():
         return [], {}

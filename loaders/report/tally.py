@@ -83,7 +83,7 @@ class Tally:
         self.rows += rows.num_rows
         self.claims += claims.num_rows
         self.origins.update(listed=batch.listed, derived=batch.derived, without=batch.without)
-        index = claims.column("row").to_numpy(zero_copy_only=False)
+        index = _numpy(claims.column("row"))
         category = _codes(claims.column("category"))
         per_claim = {
             "voice": _codes(claims.column("voice")),
@@ -152,7 +152,7 @@ class Tally:
     def _sample(self, batch: Batch, category: tuple[np.ndarray, list[Any]]) -> None:
         claims = batch.claims
         keys = self.rng.random(claims.num_rows)  # one key per claim, whatever is kept
-        has_sentence = pc.is_valid(claims.column("sentence_text")).to_numpy(zero_copy_only=False)
+        has_sentence = _numpy(pc.is_valid(claims.column("sentence_text")))
         self.with_sentence += int(has_sentence.sum())
         codes, labels = category
         for code, label in enumerate(labels):
@@ -168,7 +168,17 @@ def _codes(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     encoded = pc.dictionary_encode(values, null_encoding="encode")
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+    return _numpy(encoded.indices), encoded.dictionary.to_pylist()
+
+
+def _numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A null-free integer or boolean column as numpy, without a copy where Arrow allows one
+    (booleans are bit-packed: cast to bytes first)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_boolean(values.type):  # bit-packed: as bytes first
+        return values.cast(pa.uint8()).to_numpy(zero_copy_only=True).astype(bool)
+    return values.to_numpy(zero_copy_only=True)
 
 
 def _count(codes: np.ndarray, labels: list[Any]) -> Counter[Any]:
