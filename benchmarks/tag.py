@@ -56,7 +56,7 @@ GPU_TRAINED = frozenset(
 # Systems that run a pretrained network (spaCy's CNN pipeline or the MiniLM encoder) to tag.
 PRETRAINED = frozenset(
     {"entities-spacy-sm", "entities-spacy-ft", "attribution-deps", "attribution-crf-deps",
-     "control-similarity", "control-twostage"}
+     "attribution-textacy", "control-similarity", "control-twostage"}
 )  # fmt: skip
 # Without a leaderboard: the choices of the committed cross-validated run.
 DEFAULT_BEST = {

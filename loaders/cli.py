@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 import typer.core
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -105,7 +106,7 @@ def build(
             if note := waiting_note(unannotated(root)):
                 typer.echo(note)
             for diff in diffs:
-                err.print(diff)
+                err.print(diff, markup=False)
             if diffs:
                 err.print("[red]run `nkworkers build` and commit the result[/red]")
                 raise typer.Exit(1)
@@ -116,7 +117,7 @@ def build(
         _fail(exc)
         return
     for line in result.recovered:
-        err.print(line)
+        err.print(line, markup=False)
     for config, counts in result.counts.items():
         console.print(f"{config}: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     console.print(f"fingerprint {result.fingerprint[:16]}")
@@ -138,25 +139,63 @@ def stats(
     if as_json:
         typer.echo(json.dumps(result, indent=1, ensure_ascii=False))
         return
-    table = Table(title="nkworkers: counts per split")
+    table = Table(
+        title="nkworkers: counts per split", box=box.SIMPLE_HEAD, title_justify="left",
+        show_edge=False, collapse_padding=True,
+    )  # fmt: skip
     table.add_column("layer/label", no_wrap=True)
     splits = [*result["splits"], "total"]
     for split in splits:
-        table.add_column(split, justify="right")
+        table.add_column(split, justify="right", no_wrap=True)
     for key, row in result["counts"].items():
         table.add_row(key, *(str(row[s]) for s in splits))
     console.print(table)
-    tagging = Table(title="IOB2 tagging of character spans")
+    tagging = Table(
+        title="IOB2 tagging of character spans", box=box.SIMPLE_HEAD, title_justify="left",
+        show_edge=False, collapse_padding=True,
+    )  # fmt: skip
     for column in ("layer", *_TAG_COLUMNS):
-        tagging.add_column(column)
+        tagging.add_column(column, justify="left" if column == "layer" else "right", no_wrap=True)
     for layer, rep in result["tagging"].items():
         tagging.add_row(layer, *(str(rep[k]) for k in _TAG_COLUMNS))
     console.print(tagging)
+    for layer, rep in result["tagging"].items():
+        if note := reconcile(layer, rep):
+            console.print(note, markup=False, highlight=False)
     if note := waiting_note(result["unannotated"]):
         typer.echo(note)
 
 
-_TAG_COLUMNS = ("tagged", "misaligned", "nested", "lost", "cross_sentence")
+_TAG_COLUMNS = ("spans", "crossing", "pieces", "tagged", "nested", "lost", "misaligned")
+
+
+def reconcile(layer: str, rep: dict[str, int]) -> str | None:
+    """How a layer's span count becomes its tagged count, from the figures; None if equal.
+
+    A span crossing a sentence boundary is one piece per sentence it touches;
+    every piece is tagged, nested (inside a span of the same layer: one tag
+    sequence cannot hold both, so it is only in the configs' ``spans``) or
+    lost (no token of its own).
+    """
+    if rep["spans"] == rep["tagged"] and not rep["misaligned"]:
+        return None
+    text = f"{layer}: {rep['spans']} spans"
+    if extra := rep["pieces"] - rep["spans"]:
+        text += (
+            f" + {extra} ({rep['crossing']} spans cross a sentence boundary and are tagged "
+            f"in each sentence they touch) = {rep['pieces']} pieces"
+        )
+    parts = [f"{rep['tagged']} tagged"]
+    if rep["nested"]:
+        parts.append(f"{rep['nested']} nested in a span of the same layer (kept only in `spans`)")
+    if rep["lost"]:
+        parts.append(f"{rep['lost']} lost (no token of their own)")
+    text += " = " + " + ".join(parts)
+    if rep["pieces"] != rep["tagged"] + rep["nested"] + rep["lost"]:
+        text += " (these do not add up: please report it)"
+    if rep["misaligned"]:
+        text += f"; {rep['misaligned']} of them widened to token edges (misaligned)"
+    return text
 
 
 def _register_subcommands() -> None:

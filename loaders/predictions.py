@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
+from nkworkers.loaders.claims import Claim
 from nkworkers.loaders.files.jsonio import clip, iter_jsonl
 from nkworkers.loaders.labels import (
     ControlCategory,
@@ -35,7 +36,13 @@ from nkworkers.loaders.labels import (
 )
 
 SCHEMA_PATH = Path(__file__).with_name("predictions.schema.json")
-LAYERS: tuple[str, ...] = ("entities", "attribution_spans", "attributions", "control_measures")
+LAYERS: tuple[str, ...] = (
+    "entities",
+    "attribution_spans",
+    "attributions",
+    "control_measures",
+    "claims",
+)
 #: Longest line (bytes) read unless raised (--max-line-bytes): 16 MiB holds
 #: any news article's predictions many times over and bounds the memory one
 #: parsed line takes.
@@ -93,6 +100,18 @@ class PredictionRow(_Lenient):
     attribution_spans: list[PredictedAttributionSpan] | None = None
     attributions: list[PredictedAttribution] | None = None
     control_measures: list[PredictedControlMeasure] | None = None
+    claims: list[Claim] | None = Field(
+        default=None,
+        description="who reports which control measure (nkworkers.loaders.claims.Claim); "
+        "when absent, evaluate derives the claims from the attribution and control layers",
+    )
+
+    @model_validator(mode="after")
+    def _claims_are_this_rows(self) -> PredictionRow:
+        for i, claim in enumerate(self.claims or []):
+            if claim.doc_id != self.doc_id:
+                raise ValueError(f"claims[{i}].doc_id {clip(claim.doc_id)} is not the row's doc_id")
+        return self
 
     @model_validator(mode="after")
     def _references_resolve(self) -> PredictionRow:
@@ -266,11 +285,25 @@ def check_offsets(row: PredictionRow, text: str) -> str | None:
     for layer in ("entities", "attribution_spans", "control_measures"):
         for i, span in enumerate(getattr(row, layer) or []):
             if span.end > len(text):
-                return (
-                    f"{layer}[{i}]: span [{span.start}, {span.end}) ends past the text "
-                    f"(length {len(text)}; offsets are half-open character offsets)"
-                )
+                return _past_the_end(f"{layer}[{i}]", span.start, span.end, text)
+    for i, claim in enumerate(row.claims or []):
+        pieces = [("", claim), ("sentence", claim.sentence)]
+        for j, speaker in enumerate([claim.record, *claim.chain]):
+            where = "record" if j == 0 else f"chain[{j - 1}]"
+            if speaker is not None:
+                pieces += [(f"{where}.source", speaker.source), (f"{where}.cue", speaker.cue)]
+        for name, piece in pieces:
+            if piece is not None and piece.end > len(text):
+                where = f"claims[{i}]" + (f".{name}" if name else "")
+                return _past_the_end(where, piece.start, piece.end, text)
     return None
+
+
+def _past_the_end(where: str, start: int, end: int, text: str) -> str:
+    return (
+        f"{where}: span [{start}, {end}) ends past the text "
+        f"(length {len(text)}; offsets are half-open character offsets)"
+    )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ def test_an_annotation_agrees_perfectly_with_itself() -> None:
     assert result["entities"]["token_kappa"] == 1.0
     assert result["attribution"]["records_f1"] == 1.0
     assert result["control_measures"]["sentence_kappa_pooled"] == 1.0
+    assert result["claims"]["f1"] == 1.0 and result["claims"]["claims_in_a"] == 94
 
 
 def test_second_annotation_covers_every_annotated_article() -> None:
@@ -51,6 +52,8 @@ def test_second_annotation_covers_every_annotated_article() -> None:
     assert len(pair["documents"]) == 5
     for figure in (pair["entities"]["strict_f1"], pair["attribution"]["records_f1"]):
         assert 0.0 <= figure <= 1.0
+    # claims of two annotations, each derived by the one rule: close, not equal
+    assert 0.5 < pair["claims"]["f1"] < pair["claims"]["f1_without_source"] < 1.0
 
 
 def test_agreement_cli_prints_json() -> None:

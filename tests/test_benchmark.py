@@ -86,6 +86,9 @@ def test_benchmark_writes_files_and_evaluate_reproduces_every_figure(
     assert "control_measures.sentences.micro.f1" in {r["metric"] for r in board["rows"]}
     md = (out / "LEADERBOARD.md").read_text(encoding="utf-8")
     assert "## control_measures" in md and "resamples sentences" in md
+    # the reproduce line's --root, read from out/, is the checkout the benchmark read
+    root_arg = re.search(r"`nkworkers evaluate --root (\S+) ", md)
+    assert root_arg is not None and (out / root_arg.group(1)).resolve() == settings.root.resolve()
     name = "control-lexicon"
     for split, path in (
         ("test", out / "predictions" / f"{name}.jsonl"),

@@ -2,7 +2,8 @@
 
 The server runs from its own venv (NKW_LS_VENV, default .cache/ls-venv,
 created by .ci/install-label-studio.sh), on 127.0.0.1 and a free port, with a
-temporary data dir and HOME, and is stopped by its PID at the end.
+temporary data dir (a copy of the one a first start left in .cache/ls-data-*,
+holding the admin user only) and HOME, and is stopped by its PID at the end.
 Timings are printed (run with ``-s`` to see them).
 """
 
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.labelstudio
 @pytest.fixture(scope="session")
 def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
-        with running_server(tmp_path_factory.mktemp("label-studio")) as server:
+        # from the data dir of a first start (.cache/ls-data-*): about 5 s, not 30 to 40
+        with running_server(tmp_path_factory.mktemp("label-studio"), reuse_template=True) as server:
             print(f"\n[timing] Label Studio server start: {server.start_s:.1f} s ({server.url})")
             yield server
     except ServerError as exc:

@@ -75,4 +75,5 @@ def test_documents_rows_are_valid_predictions() -> None:
             "attribution_spans",
             "attributions",
             "control_measures",
+            "claims",
         }

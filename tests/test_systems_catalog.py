@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from typer.testing import CliRunner
 
 from nkworkers.baselines.benchmark import cli as benchmark_cli
+from nkworkers.baselines.evaluation.cli import load_gold
 from nkworkers.baselines.systems.catalog import CATALOG
 from nkworkers.baselines.systems.registry import SYSTEMS
+from tests.conftest import ROOT
 
 
 def app() -> typer.Typer:
@@ -27,18 +31,37 @@ def test_catalog_names_every_registry_system_with_its_task_and_kind() -> None:
 def test_systems_command_lists_name_task_and_training_one_line_each() -> None:
     result = CliRunner().invoke(app(), ["systems"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    header, *lines = result.output.split("\n\n")[0].splitlines()
+    assert header.split() == ["system", "task", "training", "fit", "s", "articles/s", "summary"]
     assert sorted(line.split()[0] for line in lines) == sorted(SYSTEMS)
+    # In columns under the header: words start where their header does, numbers end where
+    # theirs ends (right-aligned).
+    at = {c: header.index(c) for c in ("task", "training", "fit s", "articles/s", "summary")}
     for line in lines:
-        name, task, kind = line.split()[:3]
-        assert task == CATALOG[name].task
-        assert kind == ("zero-shot" if CATALOG[name].zero_shot else "trained")
-    # In columns: every line's task, kind and summary start where the others' do.
-    for word in (1, 2, 3):
-        starts = {
-            line.index(line.split()[word], len(" ".join(line.split()[:word]))) for line in lines
-        }
-        assert len(starts) == 1, word
+        entry = CATALOG[line.split()[0]]
+        assert line[at["task"] :].split()[0] == entry.task
+        assert line[at["training"] :].split()[0] == ("zero-shot" if entry.zero_shot else "trained")
+        assert line[: at["fit s"] + len("fit s")].endswith(f" {entry.fit_s:.1f}")
+        assert line[: at["articles/s"] + len("articles/s")].endswith(f" {entry.articles_per_s:.1f}")
+        assert line[at["summary"] :] == entry.summary
+
+
+def test_systems_command_says_where_its_cost_figures_come_from() -> None:
+    """`systems` had no header and no hint of what a system costs to fit and run."""
+    result = CliRunner().invoke(app(), ["systems"])
+    assert "results/leaderboard.json" in result.output and "fit s" in result.output
+
+
+def test_catalog_cost_hints_are_the_committed_leaderboard_timings() -> None:
+    """The figures are data copied from the benchmark run, not measured at run time; they
+    stay equal to results/leaderboard.json's standard-run timings (rounded to 0.1)."""
+    board = json.loads((ROOT / "results" / "leaderboard.json").read_text(encoding="utf-8"))
+    n_predicted = len(load_gold(ROOT, "validation")) + len(load_gold(ROOT, "test"))
+    timings = {t["system"]: t for t in board["timings"] if t["mode"] == "standard"}
+    assert set(timings) == set(CATALOG)
+    for name, entry in CATALOG.items():
+        assert entry.fit_s == round(timings[name]["fit_s"], 1), name
+        assert entry.articles_per_s == round(n_predicted / timings[name]["predict_s"], 1), name
 
 
 def test_predict_and_benchmark_helps_list_every_system() -> None:

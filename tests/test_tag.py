@@ -168,12 +168,35 @@ def test_parquet_in_and_out_carry_other_columns(models: list[Path], tmp_path: Pa
     table = pq.read_table(out)
     assert table.column_names == [
         "doc_id", "entities", "attribution_spans", "attributions", "control_measures",
-        "outlet", "year",
+        "claims", "outlet", "year",
     ]  # fmt: skip
     assert table.schema.field("year").type == pa.int64()
     as_jsonl = tmp_path / "out.jsonl"
     run_local(models=models, input_path=source, out=as_jsonl, show_progress=False)
     assert table.to_pylist() == read_jsonl(as_jsonl)
+
+
+def test_tag_rows_carry_the_claims_of_their_layers(models: list[Path], tmp_path: Path) -> None:
+    from nkworkers.loaders.claims import derive_claims
+    from nkworkers.loaders.dataset.claim_rows import claim_json
+
+    out = tmp_path / "tagged.jsonl"
+    run_local(models=models, input_path=ROOT / "raw", out=out, show_progress=False)
+    texts = {a["doc_id"]: a["text"] for a in raw_articles()}
+    rows = read_jsonl(out)
+    for row in rows:
+        text = texts[row["doc_id"]]
+        assert row["claims"] == [claim_json(c) for c in derive_claims(row, text=text)]
+        for claim in row["claims"]:
+            assert text[claim["start"] : claim["end"]] == claim["text"]
+            assert claim["sentence"]["start"] <= claim["start"] < claim["sentence"]["end"]
+    assert sum(len(r["claims"]) for r in rows) > 0
+    read = [r.row for r in read_predictions(out)]
+    assert all(r is not None and r.claims is not None for r in read)
+    alone = tmp_path / "entities-and-control.parquet"  # no attribution model: no claims
+    run_local(models=[models[0], models[2]], input_path=ROOT / "raw", out=alone,
+              show_progress=False)  # fmt: skip
+    assert "claims" not in pq.read_table(alone).column_names
 
 
 def test_tag_refuses_a_model_folder_that_is_not_one(tmp_path: Path) -> None:
@@ -225,3 +248,30 @@ def test_resume_after_a_crash_between_rename_and_cleanup_does_not_double_rows(
     again = run_local(models=models, input_path=source, out=out, resume=True, show_progress=False)
     assert (again.tagged, again.rows) == (0, 5)
     assert out.read_bytes() == before
+
+
+def test_report_counts_the_claims_tag_writes_in_either_format(
+    models: list[Path], tmp_path: Path
+) -> None:
+    import csv
+    from collections import Counter
+
+    from nkworkers.loaders.report import report_files
+
+    articles = [{**a, "outlet": f"o{i % 2}", "published": f"202{i}-0{i + 1}"}
+                for i, a in enumerate(raw_articles())]  # fmt: skip
+    source = write_jsonl(tmp_path / "in.jsonl", articles)
+    tables = {}
+    for fmt in ("jsonl", "parquet"):
+        out = tmp_path / f"tagged.{fmt}"
+        run_local(models=models, input_path=source, out=out, show_progress=False)
+        files = report_files(root=tmp_path, source=out, gold=False)  # no corpus there
+        tables[fmt] = {name: data for name, data in files.items() if name.startswith("tables/")}
+    assert tables["jsonl"] == tables["parquet"]  # the Arrow path and the row path agree
+    written = Counter(
+        c["voice"] for r in read_jsonl(tmp_path / "tagged.jsonl") for c in r["claims"]
+    )
+    rows = csv.DictReader(tables["parquet"]["tables/claims_by_voice.csv"].decode().splitlines())
+    assert {r["voice"]: int(r["claims"]) for r in rows if int(r["claims"])} == written
+    rows = csv.DictReader(tables["parquet"]["tables/claims_by_outlet.csv"].decode().splitlines())
+    assert {r["outlet"]: int(r["articles"]) for r in rows} == {"o0": 3, "o1": 2}

@@ -46,6 +46,7 @@ def test_ray_engine_gives_the_rows_and_rejects_of_the_local_engine(tmp_path: Pat
     assert (ray.tagged, ray.rejected, ray.rows) == (local.tagged, local.rejected, local.rows)
     assert local.tagged == len(articles) and local.rejected == 4
     assert _rows(tmp_path / "ray.jsonl") == _rows(tmp_path / "local.jsonl")
+    assert all("claims" in row for row in _rows(tmp_path / "ray.jsonl"))  # attribution + control
     assert (tmp_path / "ray.rejects.jsonl").read_text() == (
         tmp_path / "local.rejects.jsonl"
     ).read_text()

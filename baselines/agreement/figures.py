@@ -6,11 +6,13 @@ folders ``nkworkers ls pull --annotators`` writes per Label Studio user, or
 the gold (``gold``).
 
 Span-level figures reuse the scorer (one annotation plays gold, the other
-predictions; F1 is symmetric). Chance-corrected figures are computed here:
-Cohen's kappa and Krippendorff's alpha (nominal) over tokens for entities
-(each token's IOB2 tag from ``nkworkers.loaders.dataset.views``' tokenisation), and Cohen's
-kappa over sentences for control-measure categories (per category, and
-pooled over every sentence x category decision).
+predictions; F1 is symmetric), and so do the claims figures (who reports which
+control measure, both sides derived by the one carrying rule).
+Chance-corrected figures are computed here: Cohen's kappa and Krippendorff's alpha
+(nominal) over tokens for entities (each token's IOB2 tag from
+``nkworkers.loaders.dataset.views``' tokenisation), and Cohen's kappa over
+sentences for control-measure categories (per category, and pooled over every
+sentence x category decision).
 """
 
 from __future__ import annotations
@@ -140,6 +142,18 @@ def compare(
             "sentence_kappa_pooled": cohen_kappa(pooled_a, pooled_b),
             "sentence_kappa_per_category": per_category,
         },
+        "claims": _claims(scores["claims"]),
+    }
+
+
+def _claims(found: dict[str, Any]) -> dict[str, Any]:
+    """The claims figures of a pair (baselines/evaluation/claims.py), F1 symmetric."""
+    return {
+        "f1": found["with_source"]["f1"],
+        "f1_without_source": found["without_source"]["f1"],
+        "claims_in_a": found["with_source"]["tp"] + found["with_source"]["fn"],
+        "source_agreement": found["source_agreement"]["accuracy"],
+        "attributes_accuracy": {k: v["accuracy"] for k, v in found["attributes"].items()},
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 
 def _f(x: float) -> str:
@@ -45,17 +46,27 @@ def agreement_rows(pair: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows.append(("control", "sentence-level kappa (pooled)", _f(ctl["sentence_kappa_pooled"])))
     for cat, k in ctl["sentence_kappa_per_category"].items():
         rows.append(("control", f"{cat} sentence kappa", _f(k)))
+    claims = pair["claims"]
+    rows += [
+        ("claims", "claim F1 (category, span, source)", _f(claims["f1"])),
+        ("claims", "claim F1 without the source", _f(claims["f1_without_source"])),
+        ("claims", "source agreement (claims found)", _f(claims["source_agreement"])),
+    ]
+    for name, acc in claims["attributes_accuracy"].items():
+        rows.append(("claims", f"{name} accuracy (matched claims)", _f(acc)))
     return rows
 
 
 def agreement_tables(result: dict[str, Any]) -> list[Table]:
     tables = []
     for pair_name, pair in result.items():
-        table = Table(title=f"agreement: {pair_name} ({len(pair['documents'])} articles)")
+        # Text, not markup: a folder named "b[/x]" raised MarkupError
+        title = Text(f"agreement: {pair_name} ({len(pair['documents'])} articles)")
+        table = Table(title=title)
         for column in ("layer", "measure", "value"):
             table.add_column(column, no_wrap=column != "measure")
         for row in agreement_rows(pair):
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))
         tables.append(table)
     return tables
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from nkworkers.baselines.benchmark.stages import Stages
+from nkworkers.baselines.systems.catalog import CATALOG, unknown_system
 
 DEVICES = ("cpu", "cuda")
 
@@ -38,16 +42,40 @@ def _systems() -> dict:
     return SYSTEMS
 
 
-def _chosen(values: list[str] | None, systems: dict) -> list[str]:
-    """Names from repeated and/or comma-separated values; all systems when none is given."""
+def systems_loaded(stages: Stages) -> dict:
+    """The registry, with a line while it imports (torch, transformers, scikit-learn: seconds)."""
+    with stages.stage("loading the systems (torch, transformers, scikit-learn)", "systems loaded"):
+        return _systems()
+
+
+def require_built(root: Path) -> None:
+    """Exit 1 with one line unless ``root`` is a built checkout that load_dataset reads.
+
+    Asked before the systems import: outside a checkout, datasets answered
+    after seconds with a traceback (``BuilderConfig 'documents' not found``).
+    """
+    from nkworkers.loaders.dataset.checkout import unbuilt
+
+    if (problem := unbuilt(root)) is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+
+
+def _chosen(values: list[str] | None, known: Iterable[str] = CATALOG) -> list[str]:
+    """Names from repeated and/or comma-separated values; all systems when none is given.
+
+    Checked against the catalog (every registry system, tests/test_systems_catalog.py),
+    so a typo is refused before the systems import.
+    """
+    names = list(known)
     chosen = [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
-    unknown = [b for b in chosen if b not in systems]
+    unknown = [b for b in chosen if b not in names]
     if unknown:
         raise typer.BadParameter(
-            f"unknown {unknown}; choose from {sorted(systems)} (see `nkworkers systems`)",
+            f"unknown {unknown}; choose from {sorted(names)} (see `nkworkers systems`)",
             param_hint="--systems",
         )
-    return chosen or list(systems)
+    return chosen or names
 
 
 def _folds(value: str | None) -> tuple[int, ...] | None:
@@ -94,28 +122,30 @@ def benchmark_command(
     ] = None,
 ) -> None:
     """Train every baseline on train, predict validation and test, score, write the leaderboard."""
+    left_out = set(_chosen(exclude)) if exclude else set()
+    chosen = [name for name in _chosen(baselines) if name not in left_out]
+    require_built(root)
+    # spaCy, and through it torch: after the refusals
+    from nkworkers.baselines.benchmark.combine import with_claims
     from nkworkers.baselines.benchmark.runner import Settings, StaleLeaderboard, run_benchmark
 
-    systems = _systems()
-    left_out = set(_chosen(exclude, systems)) if exclude else set()
-    chosen = [name for name in _chosen(baselines, systems) if name not in left_out]
     settings = Settings(
         root=root, out=out, seed=seed, device=_check_device(device), bootstrap=bootstrap,
         folds=_folds(folds),
     )  # fmt: skip
     started = time.perf_counter()
+    stages = Stages()
+    systems = systems_loaded(stages)
     try:
         run_benchmark(
-            systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update
-        )
+            systems={b: systems[b] for b in chosen}, settings=settings, cv=cv, update=update,
+            finish=with_claims,
+        )  # fmt: skip
     except StaleLeaderboard as e:
-        message = escape(f"{out / 'leaderboard.json'}: {e}")
-        Console(stderr=True).print(f"[red]error:[/red] {message}")
-        raise typer.Exit(1) from None
+        _fail(f"{out / 'leaderboard.json'}: {e}")
     except ValueError as e:
-        Console(stderr=True).print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
-        raise typer.Exit(1) from None
-    Console().print(
+        _fail(str(e))
+    stages.say(
         f"wrote {out / 'leaderboard.json'} and {out / 'LEADERBOARD.md'} "
         f"in {time.perf_counter() - started:.0f} s"
     )
@@ -150,48 +180,69 @@ def predict_command(
     Outside models keep only labels that are ours or mapped by --label-map;
     the others are dropped and counted.
     """
+    error = Console(stderr=True)
+    stages = Stages()
+    if sum(x is not None for x in (system, spacy_model, hf_model)) != 1:
+        _fail("give exactly one of --system, --spacy-model and --hf-model")
+    if system is not None:
+        # refusals before the systems import (seconds)
+        if label_map is not None:
+            _fail("--label-map applies to --spacy-model and --hf-model only")
+        if (problem := unknown_system(system)) is not None:
+            _fail(problem)
+        require_built(root)
+        device = _check_device(device)
+        stages.say(
+            f"predict trains {system} on the train split first, then predicts; "
+            "rows of train articles are in-sample"
+        )
+        systems = systems_loaded(stages)
     from nkworkers.baselines.benchmark.predict import PredictError, predict, predict_outside
     from nkworkers.baselines.systems.entities.outside import OutsideModelError
 
-    error = Console(stderr=True)
     try:
-        if sum(x is not None for x in (system, spacy_model, hf_model)) != 1:
-            raise PredictError("give exactly one of --system, --spacy-model and --hf-model")
         if system is not None:
-            if label_map is not None:
-                raise PredictError("--label-map applies to --spacy-model and --hf-model only")
             rows = predict(
-                name=system, systems=_systems(), out=out, root=root, doc_ids=docs,
-                seed=seed, device=_check_device(device),
+                name=system, systems=systems, out=out, root=root, doc_ids=docs,
+                seed=seed, device=device, stages=stages,
             )  # fmt: skip
-            Console().print(f"wrote {len(rows)} rows to {out}")
+            stages.say(f"wrote {len(rows)} rows to {out}")
             return
         tagged = predict_outside(
             spacy_model=spacy_model, hf_model=hf_model, label_map=label_map,
             out=out, root=root, doc_ids=docs,
         )  # fmt: skip
     except (PredictError, OutsideModelError) as e:
-        # escape: a doc_id or path holding "[/x]" is text, not rich markup (MarkupError)
-        error.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
-        raise typer.Exit(1) from None
-    Console().print(f"wrote {len(tagged.rows)} rows to {out}")
+        _fail(str(e))
+    stages.say(f"wrote {len(tagged.rows)} rows to {out}")
     if tagged.dropped:
         counts = ", ".join(f"{label} {n}" for label, n in tagged.dropped.most_common())
+        # markup=False: the labels are the outside model's, "[/x]" included
         error.print(
             f"dropped {sum(tagged.dropped.values())} spans with labels that are not ours "
             f"(map them with --label-map): {counts}",
-            highlight=False,
-        )
+            markup=False, highlight=False,
+        )  # fmt: skip
+
+
+def _fail(message: str) -> NoReturn:
+    # escape: a doc_id or path holding "[/x]" is text, not rich markup (MarkupError)
+    Console(stderr=True).print(
+        f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True
+    )
+    raise typer.Exit(1) from None
 
 
 def systems_command() -> None:
-    """List the baseline systems: name, task, zero-shot or trained, one line each."""
-    from nkworkers.baselines.systems.catalog import CATALOG, line
+    """List the baseline systems: name, task, zero-shot or trained, a cost hint, one line each."""
+    from nkworkers.baselines.systems.catalog import COST_SOURCE, header, line
 
     # the catalog, not the registry: importing every system takes seconds (a test keeps
     # the two equal)
+    typer.echo(header())
     for name in CATALOG:
         typer.echo(line(name))
+    typer.echo(f"\n{COST_SOURCE}")
 
 
 def register(app: typer.Typer) -> None:

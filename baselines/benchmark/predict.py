@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nkworkers.baselines.benchmark.runner import sealed, write_jsonl
+from nkworkers.baselines.benchmark.stages import QUIET, Stages
 from nkworkers.baselines.systems.base import CorpusData, Row, System
+from nkworkers.baselines.systems.catalog import unknown_system
 from nkworkers.baselines.systems.entities.outside import (
     Tagged,
     load_spacy,
@@ -63,15 +65,33 @@ def predict(
     seed: int = 0,
     device: str = "cpu",
     cache_dir: Path | None = None,
+    stages: Stages = QUIET,
 ) -> list[Row]:
-    """Fit systems[name] on the committed train split and write one row per article to out."""
+    """Fit systems[name] on the committed train split and write one row per article to out.
+
+    ``stages`` says when loading, training and predicting start and end, and
+    which predicted articles the system trained on (their figures are in-sample).
+    """
     refuse_corpus_target(root, out)
-    if name not in systems:
-        raise PredictError(f"unknown system {name!r}; choose one of {', '.join(sorted(systems))}")
+    if (problem := unknown_system(name, systems)) is not None:
+        raise PredictError(problem)
     documents = articles(root, doc_ids)
+    with stages.stage(f"loading the corpus from {root}", "corpus loaded"):
+        data = CorpusData.load(root, cache_dir)
+    train_ids = sorted(data.train["documents"]["doc_id"])
     system = systems[name]()
-    system.fit(sealed(CorpusData.load(root, cache_dir)), seed=seed, device=device)
-    rows = system.predict(documents)
+    with stages.stage(
+        f"training {name} on the train split ({len(train_ids)} articles; choices on validation)",
+        f"trained {name}",
+    ):
+        system.fit(sealed(data), seed=seed, device=device)
+    if seen := [d["doc_id"] for d in documents if d["doc_id"] in train_ids]:
+        stages.say(
+            f"in-sample: {len(seen)} of the {len(documents)} articles predicted are train "
+            f"articles ({', '.join(seen)}); figures on them measure fit, not generalisation"
+        )
+    with stages.stage(f"predicting {len(documents)} articles", f"predicted {len(documents)}"):
+        rows = system.predict(documents)
     for row in rows:  # fail here, not in the reader of the file
         PredictionRow.model_validate(row)
     write_jsonl(out, rows)

@@ -82,7 +82,18 @@ HEADLINE: dict[str, tuple[str, str]] = {
     "entities": ("entities.strict.f1", "strict F1"),
     "attribution": ("attribution.records.f1", "record F1"),
     "control_measures": ("control_measures.sentences.micro.f1", "sentence micro F1"),
+    "claims": ("claims.with_source.f1", "claim F1"),
 }
+# The systems' tasks, then the combined pipelines (nkworkers.baselines.benchmark.combine).
+BOARD_TASKS: tuple[str, ...] = (*TASKS, "claims")
+CLAIMS_NOTE = (
+    "claims: the best attribution system (by leave-one-document-out mean) combined with the "
+    "best control system, each article's attribution layers from one file and its control "
+    "spans from the other (`<attribution>+<control>`), and with the gold control spans "
+    "(`<attribution>+gold-control`, the ablation: does the attribution name the right "
+    "source of a measure that is found). A claim is right when its category, control span "
+    "(overlap) and source (both reporter, both unnamed, or overlapping source spans) agree"
+)
 
 
 def system_order(names: Iterable[str]) -> list[str]:
@@ -103,8 +114,26 @@ def _cell(row: dict[str, Any]) -> str:
     return f"{row['value']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
 
 
+def claims_table(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per pipeline: claim F1 (LODO mean ± sd, pooled, test), then without source."""
+    cells = {(r["system"], r["split"], r["metric"]): _cell(r) for r in rows}
+    f1, loose = "claims.with_source.f1", "claims.without_source.f1"
+    lines = [
+        "| pipeline | claim F1, leave-one-document-out mean ± sd | claim F1, pooled [95% CI] "
+        "| claim F1, test [95% CI] | F1 without the source, mean ± sd |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    columns = (("cv-mean", f1), ("cv-pooled", f1), ("test", f1), ("cv-mean", loose))
+    for system in dict.fromkeys(r["system"] for r in rows):
+        values = [cells.get((system, split, m), "–") for split, m in columns]
+        lines.append(f"| {system} | " + " | ".join(values) + " |")
+    return lines
+
+
 def headline_table(rows: list[dict[str, Any]], task: str) -> list[str]:
     """One line per system: the leave-one-document-out mean ± sd first, then the test figure."""
+    if task == "claims":
+        return claims_table(rows)
     metric, what = HEADLINE[task]
     cells = {(r["system"], r["split"]): _cell(r) for r in rows if r["metric"] == metric}
     lines = [
@@ -141,14 +170,17 @@ def _task_table(rows: list[dict[str, Any]]) -> list[str]:
 def readme_tables(board: dict[str, Any]) -> str:
     """The README's leaderboard: the headline table of each task, copied from a run."""
     lines: list[str] = []
-    for task in TASKS:
+    for task in BOARD_TASKS:
         rows = [r for r in board["rows"] if r["task"] == task]
         if rows:
             lines += [f"**{task}**", "", *headline_table(rows, task), ""]
     return "\n".join(lines)
 
 
-def markdown(board: dict[str, Any]) -> str:
+def markdown(board: dict[str, Any], *, root: str = "..") -> str:
+    """LEADERBOARD.md of a leaderboard.json; ``root``: the corpus checkout as seen from the
+    folder the two files are written to (``..`` for the repository's results/), for the
+    reproduce line (evaluate needs --root to find the gold from there)."""
     cv = board["mode"] == "cv"
     lines = ["# nkworkers leaderboard", ""]
     mode = "leave-one-document-out folds and the test split" if cv else "train / validation / test"
@@ -165,7 +197,7 @@ def markdown(board: dict[str, Any]) -> str:
             "",
         ]
     lines += ["Cells with an interval: value [95% bootstrap interval].", ""]
-    for task in TASKS:
+    for task in BOARD_TASKS:
         rows = [r for r in board["rows"] if r["task"] == task]
         if not rows:
             continue
@@ -173,6 +205,8 @@ def markdown(board: dict[str, Any]) -> str:
         lines += [*_task_table(rows), ""]
         for note in board["notes"].get(task, []):
             lines.append(f"- Beyond five articles: {note}.")
+        if task == "claims":
+            lines.append(f"- {CLAIMS_NOTE}.")
         lines.append("")
     lines += ["## Run times", "", "| system | mode | seconds |", "|---|---|---:|"]
     for t in board["timings"]:
@@ -180,8 +214,10 @@ def markdown(board: dict[str, Any]) -> str:
         lines.append(f"| {t['system']} | {t['mode']} | {seconds:.1f} |")
     lines += [
         "",
-        "Reproduce any test figure: `nkworkers evaluate --predictions predictions/<system>.jsonl "
-        f"--split test --bootstrap {board['bootstrap']} --seed {board['seed']}` (validation: "
+        "Reproduce any test figure, from this folder: `nkworkers evaluate "
+        f"--root {root} --predictions predictions/<system>.jsonl "
+        f"--split test --bootstrap {board['bootstrap']} --seed {board['seed']}` (`--root`: "
+        "the corpus checkout the benchmark read; validation: "
         "`predictions/validation/`, `--split validation`)"
         + (
             "; any `cv-pooled` figure: the same on `predictions/cv/<system>.jsonl` with "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,7 +42,7 @@ from nkworkers.baselines.systems.base import CorpusData, Row, System, Task
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import write_many, write_text
 
-METRICS: dict[Task, tuple[str, ...]] = {
+METRICS: dict[str, tuple[str, ...]] = {
     "entities": tuple(f"entities.{s}.f1" for s in ("strict", "exact", "partial", "type")),
     "attribution": (
         *(
@@ -56,6 +57,16 @@ METRICS: dict[Task, tuple[str, ...]] = {
         "control_measures.sentences.macro.f1",
         "control_measures.spans.micro.exact.f1",
         "control_measures.spans.micro.overlap.f1",
+    ),
+    # combined pipelines (nkworkers.baselines.benchmark.combine), not a system's task
+    "claims": (
+        "claims.with_source.f1",
+        "claims.with_source.precision",
+        "claims.with_source.recall",
+        "claims.without_source.f1",
+        "claims.source_agreement.accuracy",
+        "claims.attributes.source_kind.accuracy",
+        "claims.attributes.source_anonymity.accuracy",
     ),
 }
 EVALUATED_SPLITS = ("validation", "test")
@@ -96,7 +107,7 @@ def lookup(report: Mapping[str, Any], metric: str) -> tuple[float, list[float] |
     return float(node[figure]), node.get(f"{figure}_ci")
 
 
-def figures(report: Mapping[str, Any], base: dict[str, Any], task: Task) -> list[dict[str, Any]]:
+def figures(report: Mapping[str, Any], base: dict[str, Any], task: str) -> list[dict[str, Any]]:
     rows = []
     for metric in METRICS[task]:
         found = lookup(report, metric)
@@ -193,7 +204,7 @@ def score_fold(root: Path, path: Path, doc_ids: Sequence[str], seed: int = 0) ->
 
 
 def fold_means(
-    task: Task, reports: Sequence[Mapping[str, Any]], of_folds: int | None = None
+    task: str, reports: Sequence[Mapping[str, Any]], of_folds: int | None = None
 ) -> list[dict[str, Any]]:
     """cv-mean rows: per metric, mean and (population) standard deviation over folds.
 
@@ -306,6 +317,7 @@ def run_benchmark(
     settings: Settings,
     cv: bool = False,
     update: bool = False,
+    finish: Callable[[Settings, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Run, score and write DIR/leaderboard.json and DIR/LEADERBOARD.md; returns the JSON.
 
@@ -314,6 +326,9 @@ def run_benchmark(
     With ``update``, an existing DIR/leaderboard.json keeps the rows of the
     systems not run now (same mode, seed, device and bootstrap, else
     StaleLeaderboard), so a long benchmark can be run system by system.
+    ``finish`` turns the board into the one written: ``benchmark`` passes
+    nkworkers.baselines.benchmark.combine.with_claims, which adds the rows of
+    the best attribution + control pipeline.
     """
     data = CorpusData.load(settings.root, settings.cache_dir)
     settings.out.mkdir(parents=True, exist_ok=True)
@@ -334,13 +349,25 @@ def run_benchmark(
     previous_path = settings.out / "leaderboard.json"
     if update and previous_path.is_file():
         board = merged(jsonio.load_file(previous_path), board, set(systems))
+    if finish is not None:
+        board = finish(settings, board)
+    write_board(settings, board)
+    return board
+
+
+def write_board(settings: Settings, board: dict[str, Any]) -> None:
+    """OUT/leaderboard.json and OUT/LEADERBOARD.md, both or neither."""
     write_many(
         {
-            previous_path: (json.dumps(board, indent=1) + "\n").encode("utf-8"),
-            settings.out / "LEADERBOARD.md": markdown(board).encode("utf-8"),
+            settings.out / "leaderboard.json": (json.dumps(board, indent=1) + "\n").encode(),
+            settings.out / "LEADERBOARD.md": markdown(board, root=_root_from(settings)).encode(),
         }
     )
-    return board
+
+
+def _root_from(settings: Settings) -> str:
+    """The corpus checkout as LEADERBOARD.md's folder sees it (``..`` for results/)."""
+    return Path(os.path.relpath(settings.root.resolve(), settings.out.resolve())).as_posix()
 
 
 def chosen_folds(data: CorpusData, settings: Settings) -> list[int]:

@@ -21,6 +21,7 @@ from nkworkers.loaders.labels import Role
 from nkworkers.loaders.predictions import PredictedAttributionSpan, PredictionRow
 from nkworkers.loaders.text.spans import (
     Span,
+    greedy_pairs,
     match_exact,
     match_overlap,
     overlap_length,
@@ -87,21 +88,14 @@ def compatible(gold: Record, pred: Record) -> bool:
 
 
 def match_records(gold: Sequence[Record], pred: Sequence[Record]) -> list[tuple[int, int]]:
-    candidates = sorted(
-        (-overlap_length(g.cue, p.cue), g.cue.start, p.cue.start, i, j)
-        for i, g in enumerate(gold)
-        for j, p in enumerate(pred)
-        if g.cue is not None and p.cue is not None and compatible(g, p)
+    return greedy_pairs(
+        sorted(
+            (-overlap_length(g.cue, p.cue), g.cue.start, p.cue.start, i, j)
+            for i, g in enumerate(gold)
+            for j, p in enumerate(pred)
+            if g.cue is not None and p.cue is not None and compatible(g, p)
+        )
     )
-    used_gold: set[int] = set()
-    used_pred: set[int] = set()
-    pairs = []
-    for *_, i, j in candidates:
-        if i not in used_gold and j not in used_pred:
-            pairs.append((i, j))
-            used_gold.add(i)
-            used_pred.add(j)
-    return sorted(pairs)
 
 
 def tally_spans(

@@ -149,6 +149,12 @@ def register(app: typer.Typer) -> None:
         max_spans: Annotated[
             int, typer.Option(min=1, help="most items one layer of one row may hold")
         ] = DEFAULT_MAX_SPANS,
+        full: Annotated[
+            bool,
+            typer.Option(
+                "--full", help="every row of the report (default: one screen; --json has all)"
+            ),
+        ] = False,
     ) -> None:
         """Score a predictions file against the gold split, with bootstrap intervals.
 
@@ -158,7 +164,7 @@ def register(app: typer.Typer) -> None:
         # spaCy (and through it torch) and numpy: loaded to score, not to print --help
         from nkworkers.baselines.evaluation.report import markdown
         from nkworkers.baselines.evaluation.scorer import evaluate_files
-        from nkworkers.baselines.evaluation.tables import render_tables, summary
+        from nkworkers.baselines.evaluation.tables import render_tables, summary, width
 
         if split not in SPLIT_CHOICES:
             raise typer.BadParameter(
@@ -190,10 +196,14 @@ def register(app: typer.Typer) -> None:
             _fail(str(e))
             return
         report["split"] = split
+        tables = render_tables(report, full=full)
         console = Console()
-        for table in render_tables(report):
+        # labels never wrap or get cut ("…"): a table wider than the console widens it
+        console.width = max(console.width, width(tables))
+        for table in tables:
             console.print(table)
-        console.print(summary(report), highlight=False)
+            console.print()
+        console.print(summary(report), markup=False, highlight=False)
         if json_out:
             write_report(json_out, json.dumps(report, indent=2) + "\n")
         if markdown_out:

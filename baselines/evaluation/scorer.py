@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from nkworkers.baselines.evaluation import attribution, control, entities
+from nkworkers.baselines.evaluation import attribution, claims, control, entities
 from nkworkers.baselines.evaluation.bootstrap import CONFIDENCE, intervals
 from nkworkers.baselines.evaluation.metrics import compute
 from nkworkers.baselines.evaluation.reader import (
@@ -75,6 +75,8 @@ def score(
     gold = validate_rows(((None, r) for r in gold_rows), scope=Scope(texts), source="gold").rows
     by_id = {p.doc_id: p for p in predictions}
     layers = [x for x in LAYERS if any(x in p.present_layers() for p in predictions)]
+    if "claims" not in layers and {"attributions", "control_measures"} <= set(layers):
+        layers.append("claims")  # derived from the two layers (nkworkers.loaders.claims)
     pred = [by_id.get(g.doc_id, PredictionRow(doc_id=g.doc_id)) for g in gold]
 
     sentences = Sentences(tuple(texts.values()))
@@ -93,6 +95,8 @@ def score(
     if "control_measures" in layers:
         control.tally_spans(tally, units, gold, pred)
         control.tally_sentences(tally, units, sentences, gold, pred)
+    if "claims" in layers:
+        claims.tally_claims(tally, units, gold, pred)
 
     report: dict[str, Any] = {
         "documents": {

@@ -37,19 +37,28 @@ def train_command(
     fingerprint, seed, settings, validation figures) and the weights in safe
     formats only (safetensors, JSON, crfsuite's model file); never pickle.
     """
-    from nkworkers.baselines.benchmark.cli import _check_device, _systems
-    from nkworkers.baselines.tagging.model_folder import ModelError
-    from nkworkers.baselines.tagging.train import train
+    from nkworkers.baselines.benchmark.cli import _check_device, require_built, systems_loaded
+    from nkworkers.baselines.benchmark.stages import Stages
+    from nkworkers.baselines.tagging.train import refusal, train
+
+    # refusals first: the systems take seconds to import (torch, scikit-learn)
+    if (problem := refusal(system, out)) is not None:
+        raise _fail(problem)
+    require_built(root)
+    device = _check_device(device)
+    stages = Stages()
+    systems = systems_loaded(stages)
+    from nkworkers.baselines.tagging.model_folder import ModelError  # datasets: after the refusals
 
     try:
         meta = train(
-            name=system, systems=_systems(), out=out, root=root, seed=seed,
-            device=_check_device(device),
+            name=system, systems=systems, out=out, root=root, seed=seed, device=device,
+            stages=stages,
         )  # fmt: skip
     except ModelError as exc:
         raise _fail(str(exc)) from None
     figures = ", ".join(f"{k} {v:.3f}" for k, v in meta["validation"].items())
-    Console().print(f"wrote {out} ({meta['system']}); validation: {figures}", highlight=False)
+    stages.say(f"wrote {out} ({meta['system']}); validation: {figures}")
 
 
 def tag_command(

@@ -25,7 +25,7 @@ from nkworkers.baselines.systems.base import System
 from nkworkers.baselines.systems.common import memo
 from nkworkers.baselines.tagging.input import Article, Reject, Seen, check, count_items, read_items
 from nkworkers.baselines.tagging.model_folder import load_model
-from nkworkers.baselines.tagging.output import Output, Row, rejects_path
+from nkworkers.baselines.tagging.output import Output, Row, add_claims, rejects_path
 
 DEFAULT_BATCH = 64
 
@@ -86,6 +86,7 @@ def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list
                     raise RuntimeError(f"{system.name} returned rows out of order")
                 row.update({k: v for k, v in got.items() if k != "doc_id"})
     for row, article in zip(rows, articles, strict=True):
+        add_claims(row, article.text)
         row.update({k: v for k, v in article.extra.items() if k not in row})
     return rows
 

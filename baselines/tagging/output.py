@@ -10,8 +10,13 @@ rows go to ``OUT-stem.rejects.jsonl`` (one JSON object per reject: source,
 line, doc_id, reason), rewritten by each run.
 
 OUT is JSONL or parquet by its suffix. Parquet gets a fixed schema for the
-prediction layers; carried-through columns keep the types pyarrow infers,
-or become JSON text when the rows disagree on a column's type.
+prediction layers and ``claims``; carried-through columns keep the types
+pyarrow infers, or become JSON text when the rows disagree on a column's type.
+
+A row tagged with both an attribution and a control model carries ``claims``
+(:func:`add_claims`): who reports which measure, by the one carrying rule
+(nkworkers.loaders.claims), each span with its text and each claim with its
+sentence, in the shape of the ``documents`` config's claims column.
 """
 
 from __future__ import annotations
@@ -28,6 +33,15 @@ from nkworkers.loaders.files.atomic import write_bytes, writes_through
 
 Row = dict[str, Any]
 PART_ROWS = 1024  # rows per parquet row group when merging
+
+
+def add_claims(row: Row, text: str) -> None:
+    """Give ``row`` its ``claims`` when it holds the attribution and the control layers."""
+    if "attributions" in row and "control_measures" in row:
+        from nkworkers.loaders.claims import derive_claims
+        from nkworkers.loaders.dataset.claim_rows import claim_json
+
+        row["claims"] = [claim_json(c) for c in derive_claims(row, text=text)]
 
 
 def _layer_types() -> dict[str, Any]:
@@ -52,7 +66,17 @@ def _layer_types() -> dict[str, Any]:
             )
         ),
         "control_measures": pa.list_(pa.struct([*span, ("labels", pa.list_(pa.string()))])),
+        "claims": _claims_type(),
     }
+
+
+def _claims_type() -> Any:
+    """The ``documents`` config's claims column type (ClassLabel-free: labels are strings)."""
+    from datasets import Features
+
+    from nkworkers.loaders.dataset.features import documents
+
+    return Features({"claims": documents()["claims"]}).arrow_schema.field("claims").type
 
 
 def rejects_path(out: Path) -> Path:

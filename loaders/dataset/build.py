@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from nkworkers.loaders.corpus import (
     read_index,
 )
 from nkworkers.loaders.dataset import card
+from nkworkers.loaders.dataset.claim_rows import claim_counts, claims_rows, document_claims
 from nkworkers.loaders.dataset.encode import compile_features
 from nkworkers.loaders.dataset.features import CONFIGS, FEATURES
 from nkworkers.loaders.dataset.views import ViewReport, documents_row, sentence_rows
@@ -42,6 +44,7 @@ from nkworkers.loaders.files.jsonio import clip
 from nkworkers.loaders.files.swap import tree_fingerprint
 from nkworkers.loaders.labels import Split
 from nkworkers.loaders.model import Document
+from nkworkers.loaders.text.segment import segment
 from nkworkers.loaders.validate import check_document, check_index
 
 DATA = "data"
@@ -69,6 +72,7 @@ class _DocResult:
     problems: list[Problem]
     rows: dict[str, list[dict]]
     report: ViewReport
+    claims: Counter[str] = field(default_factory=Counter)  # the card's per-split counts
 
 
 _INDEX: Index | None = None  # the corpus index, set in each worker before any job
@@ -93,9 +97,15 @@ def _process(job: tuple[str, int, str]) -> _DocResult:
     if problems or not split or raw is None or annotation is None or meta is None:
         return _DocResult(split, problems, {}, report)  # missing pieces: check_index reports
     doc = Document(meta=meta, text=raw.decode("utf-8"), annotation=annotation)
-    rows = {"documents": [documents_row(doc, fold)], **sentence_rows(doc, fold, report)}
+    sentences = segment(doc.text)
+    claims = document_claims(doc, [(s.start, s.end) for s in sentences])
+    rows = {
+        "documents": [documents_row(doc, fold, claims)],
+        **sentence_rows(doc, fold, report, sentences),
+        "claims": claims_rows(doc, fold, claims),
+    }
     encoded = {name: [_ENCODERS[name](row) for row in rows[name]] for name in CONFIGS}
-    return _DocResult(split, [], encoded, report)
+    return _DocResult(split, [], encoded, report, claim_counts(claims))
 
 
 def _jobs(index: Index) -> list[tuple[str, int, str]]:
@@ -172,6 +182,7 @@ def write_tree(root: Path, out: Path) -> BuildResult:
     index = read_index(root)
     problems: list[Problem] = check_index(index)
     report = ViewReport()
+    claims: dict[str, Counter[str]] = {split: Counter() for split in SPLITS}
     with ExitStack() as stack:
         writers = _Writers(out, stack)
         pending: dict[tuple[str, str], list[dict]] = {}
@@ -180,6 +191,7 @@ def write_tree(root: Path, out: Path) -> BuildResult:
             if problems or not result.rows:
                 continue
             report.merge(result.report)
+            claims[result.split].update(result.claims)
             for name, rows in result.rows.items():
                 pending.setdefault((name, result.split), []).extend(rows)
             if len(pending[("documents", result.split)]) >= _BATCH_DOCS:
@@ -192,8 +204,11 @@ def write_tree(root: Path, out: Path) -> BuildResult:
     block = card.generated_yaml(writers.features, writers.counts, fingerprint)
     try:
         readme = card.update_front_matter(readme, block)
+        readme = card.update_claims_table(readme, card.claims_table(claims))
     except yaml.YAMLError as exc:
         raise CorpusError([_readme_problem(_yaml_message(exc))]) from None
+    except card.CardError as exc:
+        raise CorpusError([_readme_problem(str(exc))]) from None
     return BuildResult(writers.counts, report, fingerprint, readme)
 
 
@@ -225,6 +240,7 @@ def read_readme(root: Path) -> str:
         raise CorpusError([_readme_problem(f"cannot be read: {reason}")]) from None
     try:
         card.split_front_matter(readme)
+        card.update_claims_table(readme, "")  # the markers are there
     except card.CardError as exc:
         raise CorpusError([_readme_problem(str(exc))]) from None
     return readme

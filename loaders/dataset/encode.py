@@ -34,7 +34,8 @@ def compile_feature(feature: Any) -> Encode:
         fields = {key: compile_feature(sub) for key, sub in feature.items()}
         if all(f is _identity for f in fields.values()):
             return _identity
-        return lambda row: {key: fields[key](row[key]) for key in fields}
+        # a struct may be null (a claim in the reporter's voice has no record)
+        return lambda row: None if row is None else {key: fields[key](row[key]) for key in fields}
     if isinstance(feature, Value):
         return _identity
     raise TypeError(f"no encoder for feature {feature!r}")

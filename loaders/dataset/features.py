@@ -1,6 +1,9 @@
-"""Hugging Face ``Features`` of the four configs, derived from the label Enums."""
+"""Hugging Face ``Features`` of the five configs, derived from the label Enums."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
 
 from datasets import ClassLabel, Features, List, Value
 
@@ -14,12 +17,54 @@ from nkworkers.loaders.labels import (
     Role,
     SourceAnonymity,
     SourceKind,
+    Voice,
     names,
 )
 
-CONFIGS = ("documents", "entities", "attribution", "control_measures")
+CONFIGS = ("documents", "entities", "attribution", "control_measures", "claims")
 
 _str, _int = Value("string"), Value("int32")
+Label = Callable[[type[StrEnum]], ClassLabel | Value]
+
+
+def _class_label(enum: type[StrEnum]) -> ClassLabel:
+    return ClassLabel(names=names(enum))
+
+
+def _string(enum: type[StrEnum]) -> Value:
+    return _str
+
+
+def _piece() -> dict:
+    return {"start": _int, "end": _int, "text": _str}
+
+
+def speaker(label: Label) -> dict:
+    """One record as a claim cites it (nkworkers.loaders.claims.Speaker); null spans allowed."""
+    return {
+        "record_id": _str,
+        "source": _piece(),
+        "cue": _piece(),
+        "source_kind": label(SourceKind),
+        "source_anonymity": label(SourceAnonymity),
+        "quote_type": label(QuoteType),
+    }
+
+
+def claim_fields(label: Label) -> dict:
+    """What a claim holds (nkworkers.loaders.claims.Claim), labels typed by ``label``."""
+    return {
+        "control_id": _str,
+        "start": _int,
+        "end": _int,
+        "text": _str,
+        "category": label(ControlCategory),
+        "ilo_indicators": List(label(IloIndicator)),
+        "sentence": _piece(),
+        "voice": label(Voice),
+        "record": speaker(label),
+        "chain": List(speaker(label)),
+    }
 
 
 def _sentence_fields() -> dict:
@@ -38,7 +83,9 @@ def documents() -> Features:
     """Lossless view; labels stay strings so a row is a valid predictions line.
 
     Each control measure also carries ``ilo_indicators``, derived from its
-    labels through ``nkworkers.loaders.labels.ILO_INDICATORS`` (not stored in annotations/).
+    labels through ``nkworkers.loaders.labels.ILO_INDICATORS`` (not stored in annotations/),
+    and ``claims`` holds the article's claims as the ``claims`` config has them
+    (nkworkers.loaders.claims.Claim, labels as strings): derived, not annotated.
     """
     span = {"id": _str, "start": _int, "end": _int, "text": _str}
     return Features(
@@ -72,6 +119,7 @@ def documents() -> Features:
                 }
             ),
             "control_measures": List({**span, "labels": List(_str), "ilo_indicators": List(_str)}),
+            "claims": List({"doc_id": _str, **claim_fields(_string)}),
             "fold": _int,
         }
     )
@@ -143,9 +191,29 @@ def control_measures() -> Features:
     )
 
 
+def claims() -> Features:
+    """One row per (control span, category): the claim and whose voice it stands in.
+
+    ``record`` is null in the reporter's voice; a record's ``source`` (or
+    ``cue``) is null where it has none; ``chain`` lists the outer records,
+    nearest first (nkworkers.loaders.claims).
+    """
+    return Features(
+        {
+            "id": _str,
+            "doc_id": _str,
+            "outlet": _str,
+            "published": _str,
+            **claim_fields(_class_label),
+            "fold": _int,
+        }
+    )
+
+
 FEATURES = {
     "documents": documents,
     "entities": entities,
     "attribution": attribution,
     "control_measures": control_measures,
+    "claims": claims,
 }

@@ -1,4 +1,4 @@
-"""Rows of the four dataset configs, derived from one Document (pure functions).
+"""Rows of the documents and sentence configs, derived from one Document (pure functions).
 
 Sentence rows carry the sentence's half-open character range (start, end) in
 the article and each token's character range (char_starts, char_ends). Span
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from nkworkers.loaders.dataset.claim_rows import document_claims
 from nkworkers.loaders.labels import MEASURE_TAG, ControlCategory, Role, indicators_of, names
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.text.iob import LabeledSpan, TagReport, spans_to_tags, token_range
@@ -56,7 +57,11 @@ class ViewReport:
         self.cross_sentence.update(other.cross_sentence)
 
 
-def documents_row(doc: Document, fold: int) -> Row:
+def documents_row(doc: Document, fold: int, claims: Sequence[Row] | None = None) -> Row:
+    """The article, every layer, and its claims (claim_rows.claim_json rows; derived here
+    unless given)."""
+    if claims is None:
+        claims = document_claims(doc)
     ann = doc.annotation.model_dump(mode="json")
     meta = doc.meta.model_dump(mode="json")
     return {
@@ -69,6 +74,7 @@ def documents_row(doc: Document, fold: int) -> Row:
         "control_measures": [
             {**c, "ilo_indicators": indicators_of(c["labels"])} for c in ann["control_measures"]
         ],
+        "claims": list(claims),
         "fold": fold,
     }
 

@@ -8,8 +8,10 @@ and HOME, and is stopped through its process group, which its workers share.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 240
+USERNAME = "admin@example.com"
 
 
 class ServerError(RuntimeError):
@@ -92,13 +95,12 @@ def _start_failure(url: str, log_path: Path) -> str:
 
 
 @contextmanager
-def running_server(workdir: Path) -> Iterator[Server]:
-    """Start a server with its data and HOME under workdir; stop it on exit."""
-    venv = server_venv()
+def _started(venv: Path, workdir: Path, token: str) -> Iterator[Server]:
+    """A server on workdir/data (created, or a copy already there) and workdir/home."""
     home, data = workdir / "home", workdir / "data"
     home.mkdir(parents=True, exist_ok=True)
     data.mkdir(parents=True, exist_ok=True)
-    port, token = free_port(), secrets.token_hex(20)
+    port = free_port()
     env = {
         **os.environ,
         "HOME": str(home),
@@ -109,7 +111,7 @@ def running_server(workdir: Path) -> Iterator[Server]:
     command = [
         str(venv / "bin" / "label-studio"), "start",
         "--internal-host", "127.0.0.1", "--port", str(port), "--no-browser",
-        "--username", "admin@example.com", "--password", secrets.token_hex(8),
+        "--username", USERNAME, "--password", secrets.token_hex(8),
         "--user-token", token, "--enable-legacy-api-token",
     ]  # fmt: skip
     log_path = home / "server.log"
@@ -127,3 +129,48 @@ def running_server(workdir: Path) -> Iterator[Server]:
             yield Server(url, token, proc.pid, time.perf_counter() - started)
         finally:
             _stop(proc)
+
+
+def template_dir() -> Path:
+    """Where a first start's data dir is kept: .cache/ls-data-<hash of the constraints file>,
+    so a new resolution of the server gets a template of its own."""
+    constraints = (REPO / ".ci" / "label-studio-constraints.txt").read_bytes()
+    return REPO / ".cache" / f"ls-data-{hashlib.sha256(constraints).hexdigest()[:12]}"
+
+
+def _make_template(venv: Path, workdir: Path, template: Path) -> None:
+    """Start once on an empty data dir (the migrations: about 30 s), stop, keep the data dir
+    and the admin's token (a loopback test credential) as the template."""
+    token = secrets.token_hex(20)
+    with _started(venv, workdir, token):
+        pass
+    staged = template.with_name(f"{template.name}.{os.getpid()}.tmp")
+    shutil.copytree(workdir / "data", staged / "data")
+    (staged / "token").write_text(token + "\n", encoding="utf-8")
+    try:
+        staged.rename(template)  # a template another session made meanwhile wins
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
+@contextmanager
+def running_server(workdir: Path, *, reuse_template: bool = False) -> Iterator[Server]:
+    """Start a server with its data and HOME under workdir; stop it on exit.
+
+    ``reuse_template``: start from a copy of the data dir a first start left
+    (template_dir(), made on first use): the server answers after its
+    restart time (about 5 s) instead of migrating an empty database (about
+    30 s). The copy holds the admin user only; nothing of an earlier run.
+    """
+    venv = server_venv()
+    if not reuse_template:
+        with _started(venv, workdir, secrets.token_hex(20)) as server:
+            yield server
+        return
+    template = template_dir()
+    if not (template / "token").is_file():
+        _make_template(venv, workdir / "first-start", template)
+    shutil.copytree(template / "data", workdir / "data")
+    token = (template / "token").read_text(encoding="utf-8").strip()
+    with _started(venv, workdir, token) as server:
+        yield server

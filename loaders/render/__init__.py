@@ -143,8 +143,8 @@ def read_rows(predictions: Path, *, only: Collection[str] | None = None) -> list
 def render_predictions(*, root: Path, predictions: Path, out: Path) -> list[Path]:
     """Draw a predictions file (corpus articles beside their gold); write the pages under out.
 
-    Raises CorpusError (a bad corpus), RowsError (a bad row) or ValueError (offsets past
-    the text, or a claims list of the wrong shape), each naming the file and row.
+    Raises CorpusError (a bad corpus) or RowsError (a row that is not the predictions
+    format, or whose offsets run past its text), naming the file and row.
     """
     from nkworkers.loaders.files.rows import RowsError
     from nkworkers.loaders.predictions import check_offsets

@@ -25,6 +25,7 @@ def render_command(
     ] = None,
 ) -> None:
     """Write a static HTML site: one page per article and an index with charts."""
+    from nkworkers.loaders.files.rows import RowsError
     from nkworkers.loaders.render import render_predictions, render_site
 
     try:
@@ -32,7 +33,7 @@ def render_command(
             paths = render_site(root=root, out=out)
         else:
             paths = render_predictions(root=root, predictions=predictions, out=out)
-    except (CorpusError, ValueError) as exc:
+    except (CorpusError, RowsError) as exc:
         typer.echo(f"render: refused: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {len(paths)} file(s); open {out / 'index.html'}")

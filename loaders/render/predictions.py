@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from pydantic import ValidationError
-
 from nkworkers.loaders.claims import Claim, derive_claims
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.predictions import PredictionRow
@@ -57,16 +55,9 @@ class Row:
 
 
 def predicted_claims(row: Row, text: str) -> tuple[list[Claim], str]:
-    """The row's claims and where they come from: its claims list, or derived from its layers.
-
-    Raises ValueError (naming the row) for a claims list that is not Claim dumps.
-    """
-    listed = row.raw.get("claims")
-    if isinstance(listed, list):
-        try:
-            return [Claim.model_validate(c) for c in listed], "read from the row's claims list"
-        except ValidationError as exc:
-            raise ValueError(f"{row.where}: claims: {exc.errors()[0]['msg']}") from None
+    """The row's claims and where they come from: its claims list, or derived from its layers."""
+    if row.parsed.claims is not None:
+        return list(row.parsed.claims), "read from the row's claims list"
     if row.parsed.attributions is not None and row.parsed.control_measures is not None:
         claims = derive_claims(row.parsed, text=text)
         return claims, "derived from the row's attribution and control layers"
@@ -136,7 +127,7 @@ def prediction_page(row: Row, text: str, doc: Document | None, crumb: str) -> st
 def predictions_site(
     docs: Sequence[Document], split_of: Mapping[str, str], rows: Iterable[Row]
 ) -> dict[str, bytes]:
-    """Every page of the predictions site and its index (pure). Raises ValueError (see above)."""
+    """Every page of the predictions site and its index (pure)."""
     by_id = {d.doc_id: d for d in docs}
     files: dict[str, bytes] = {}
     listed: list[str] = []

@@ -18,7 +18,7 @@ side is matched yet. The result is deterministic whatever the input order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -54,6 +54,20 @@ def _finish(pairs: list[tuple[int, int]], n_gold: int, n_pred: int) -> Matching:
         missed=tuple(i for i in range(n_gold) if i not in used_gold),
         spurious=tuple(j for j in range(n_pred) if j not in used_pred),
     )
+
+
+def greedy_pairs(ordered: Iterable[Sequence[int]]) -> list[tuple[int, int]]:
+    """One-to-one pairs taken in the given order: each candidate ends in (gold, predicted)
+    indices and is kept when neither side is taken yet; sorted by gold index."""
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs = []
+    for *_, i, j in ordered:
+        if i not in used_gold and j not in used_pred:
+            pairs.append((i, j))
+            used_gold.add(i)
+            used_pred.add(j)
+    return sorted(pairs)
 
 
 def _exact_pairs(gold: Sequence[Span], pred: Sequence[Span]) -> list[tuple[int, int]]:

@@ -2,7 +2,8 @@
 
 Rules, CRF, token logistic regression and fine-tuned MiniLM tag the three
 role sequences (system.AttributionSystem); attribution-deps reads records
-off the parse with no tagger; attribution-crf-deps combines the two.
+off the parse with no tagger; attribution-crf-deps combines the two;
+attribution-textacy is textacy's direct quotations, zero-shot.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from nkworkers.baselines.systems.attribution.crf_deps import CrfDepsAttribution
 from nkworkers.baselines.systems.attribution.deps import DepsAttribution
 from nkworkers.baselines.systems.attribution.rules import RulesTagger
 from nkworkers.baselines.systems.attribution.system import AttributionSystem
+from nkworkers.baselines.systems.attribution.textacy_quotes import TextacyQuotations
 from nkworkers.baselines.systems.base import System
 from nkworkers.baselines.systems.common.features import attribution_features
 from nkworkers.baselines.systems.common.minilm import MiniLMTagger
@@ -32,4 +34,5 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     "attribution-minilm": _factory("attribution-minilm", MiniLMTagger),
     DepsAttribution.name: DepsAttribution,
     "attribution-crf-deps": CrfDepsAttribution,
+    TextacyQuotations.name: TextacyQuotations,
 }
