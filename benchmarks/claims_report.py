@@ -67,7 +67,7 @@ def tagged_base(work: Path) -> tuple[Path, str]:
     archive.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     run_local(models=list(models.values()), input_path=archive, out=tagged, show_progress=False)
     texts = {r["doc_id"]: r["text"] for r in rows}
-    writer = "tag"
+    writer = "written by tag"
     with base.open("w", encoding="utf-8") as out:
         for line in tagged.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
