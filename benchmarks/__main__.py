@@ -18,6 +18,7 @@ from typing import Any
 from nkworkers.benchmarks import (
     baselines,
     build_scale,
+    claims_report,
     cli_help,
     labelstudio,
     load,
@@ -37,6 +38,8 @@ PARTS: dict[str, Runner] = {
     "baselines": baselines.run,
     "cli": cli_help.run,
     "tag": tag.run,
+    # `nkworkers report` (benchmarks/claims_report.py; report.py renders RESULTS.md)
+    "report": claims_report.run,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nkworkers.benchmarks import claims_report
 from nkworkers.benchmarks import tag as tag_part
 
 
@@ -116,6 +117,7 @@ RENDERERS = {
     "baselines": baselines,
     "cli": cli,
     "tag": tag_part.markdown_lines,
+    "report": claims_report.markdown_lines,
 }
 
 

@@ -36,11 +36,11 @@ import pyarrow.parquet as pq
 
 from nkworkers.baselines.evaluation import entities
 from nkworkers.baselines.evaluation.metrics import compute
-from nkworkers.baselines.evaluation.spans import Span
 from nkworkers.baselines.evaluation.tally import Tally
 from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
 from nkworkers.benchmarks.timing import summary
 from nkworkers.loaders.labels import EntityType, names
+from nkworkers.loaders.text.spans import Span
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "data" / "documents"
 SCALES = (1, 100, 10_000)

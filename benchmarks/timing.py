@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,13 +59,26 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 )
 
 
-def run_child(args: Sequence[str]) -> tuple[float, float]:
-    """(wall seconds, its own peak RSS in MiB) of one ``python -m <args>`` (Linux: /proc)."""
+def run_module(args: Sequence[str]) -> dict[str, float]:
+    """Wall and CPU (user + system) seconds and own peak RSS (MiB) of ``python -m <args>``.
+
+    CPU seconds are the child's alone (RUSAGE_CHILDREN grows by each child
+    waited for) and what shared cores disturb least. Linux only (/proc).
+    """
     with tempfile.TemporaryDirectory(prefix="nkw-peak-") as tmp:
         peak_file = Path(tmp) / "peak"
         env = {**os.environ, "NKW_PEAK_FILE": str(peak_file)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", _TRAMPOLINE, *args], check=True,
                        capture_output=True, env=env)  # fmt: skip
         wall = time.perf_counter() - start
-        return wall, int(peak_file.read_text()) / 1024
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return {"wall_s": wall, "cpu_s": cpu, "peak_mib": int(peak_file.read_text()) / 1024}
+
+
+def run_child(args: Sequence[str]) -> tuple[float, float]:
+    """(wall seconds, its own peak RSS in MiB) of one ``python -m <args>`` (Linux: /proc)."""
+    got = run_module(args)
+    return got["wall_s"], got["peak_mib"]

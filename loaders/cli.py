@@ -205,11 +205,13 @@ def _register_subcommands() -> None:
     from nkworkers.loaders.exports import cli as exports_cli
     from nkworkers.loaders.labelstudio.cli import ls_app
     from nkworkers.loaders.render import cli as render_cli
+    from nkworkers.loaders.report import cli as report_cli
 
     app.add_typer(ls_app, name="ls", help="Label Studio bridge: config, push, pull.")
     articles_cli.register(app)
     exports_cli.register(app)
     render_cli.register(app)
+    report_cli.register(app)
     register_plugins(app)
 
 

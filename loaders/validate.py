@@ -15,6 +15,7 @@ from nkworkers.loaders.corpus import (
     ANNOTATIONS,
     MANIFEST,
     SPLITS,
+    CorpusError,
     Index,
     Loaded,
     Problem,
@@ -27,7 +28,13 @@ from nkworkers.loaders.corpus import (
 )
 from nkworkers.loaders.files.jsonio import clip
 from nkworkers.loaders.labels import CONTENT_ZONES, Role, SourceAnonymity, Split
-from nkworkers.loaders.model import SCHEMA_VERSION, Annotation, ManifestEntry, text_faults
+from nkworkers.loaders.model import (
+    SCHEMA_VERSION,
+    Annotation,
+    Document,
+    ManifestEntry,
+    text_faults,
+)
 
 SPLIT_NAMES = tuple(s.value for s in Split)
 
@@ -523,6 +530,25 @@ def validate_loaded(loaded: Loaded) -> list[Problem]:
 
 def validate_corpus(root: Path) -> list[Problem]:
     return validate_loaded(read_corpus(root))
+
+
+def load_valid(root: Path) -> tuple[list[Document], dict[str, str], dict[str, int]]:
+    """Annotated documents in splits, doc -> split, doc -> fold; refuses a bad corpus.
+
+    Here, not in the build, so that the viewer and the report read the corpus
+    without importing what a build needs (spaCy, datasets).
+
+    Raises:
+        CorpusError: every problem ``validate`` finds.
+    """
+    loaded = read_corpus(root)
+    problems = validate_loaded(loaded)
+    if problems:
+        raise CorpusError(problems)
+    assert loaded.splits is not None
+    split_of, fold_of = loaded.splits.split_of(), loaded.splits.fold_of()
+    docs = [d for d in loaded.documents() if d.doc_id in split_of]
+    return docs, split_of, fold_of
 
 
 def unannotated(root: Path) -> list[str]:

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from nkworkers.baselines.evaluation import PredictionError, evaluate_rows
 from nkworkers.baselines.evaluation.claims import Scored, match_claims
 from nkworkers.baselines.evaluation.cli import load_gold
-from nkworkers.baselines.evaluation.spans import Span
 from nkworkers.loaders.cli import app
 from nkworkers.loaders.labels import Voice
+from nkworkers.loaders.text.spans import Span
 from tests.conftest import ROOT
 
 TEXT = (

@@ -11,10 +11,10 @@ from nervaluate import Evaluator
 
 from nkworkers.baselines.evaluation import evaluate_rows
 from nkworkers.baselines.evaluation.entities import SCHEMES, evaluate, tally_entities
-from nkworkers.baselines.evaluation.spans import Span
 from nkworkers.baselines.evaluation.tally import Tally
 from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
 from nkworkers.loaders.labels import EntityType, names
+from nkworkers.loaders.text.spans import Span
 
 TEXT = "x" * 400
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

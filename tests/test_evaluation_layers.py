@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from nkworkers.baselines.evaluation import evaluate_rows
-from nkworkers.baselines.evaluation.spans import Span, match_exact, match_overlap
+from nkworkers.loaders.text.spans import Span, match_exact, match_overlap
 
 TEXT = "Kim said the workers were watched.\nThe guards took passports. Nobody left.\n"
 

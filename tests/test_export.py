@@ -12,12 +12,13 @@ import typer
 from typer.testing import CliRunner
 
 from nkworkers.baselines.evaluation.scorer import evaluate_rows
-from nkworkers.loaders.dataset.build import SPLITS, load_valid
+from nkworkers.loaders.dataset.build import SPLITS
 from nkworkers.loaders.exports import FORMATS, brat, brat_read, conll, convert, jsonl
 from nkworkers.loaders.exports.cli import register
 from nkworkers.loaders.labels import EntityType
 from nkworkers.loaders.model import Document, Entity
 from nkworkers.loaders.text.segment import segment
+from nkworkers.loaders.validate import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from nkworkers.loaders.dataset.build import load_valid
 from nkworkers.loaders.exports import brat_read, convert, write_files
 from nkworkers.loaders.exports.brat import CUE_NOTE, BratError
 from nkworkers.loaders.exports.brat_text import LINE_ENDS, BratText
 from nkworkers.loaders.model import AttributionSpan, ControlMeasure, Document, Entity
+from nkworkers.loaders.validate import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 ORACLE = Path(__file__).resolve().parent / "brat_oracle.py"

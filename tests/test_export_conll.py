@@ -19,11 +19,12 @@ from seqeval.scheme import IOB2, Entities
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
-from nkworkers.loaders.dataset.build import SPLITS, load_valid
+from nkworkers.loaders.dataset.build import SPLITS
 from nkworkers.loaders.exports import conll, convert, write_files
 from nkworkers.loaders.model import Document, Entity
 from nkworkers.loaders.text.locate import find
 from nkworkers.loaders.text.segment import segment
+from nkworkers.loaders.validate import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 Spans = set[tuple[int, int, str]]

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from nkworkers.loaders.dataset.build import load_valid
 from nkworkers.loaders.exports import FORMATS, convert
 from nkworkers.loaders.files.atomic import dumps_json, write_text
 from nkworkers.loaders.model import Document
+from nkworkers.loaders.validate import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "export"

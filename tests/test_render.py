@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkworkers.loaders.dataset.build import load_valid
 from nkworkers.loaders.labels import EntityType, QuoteType, Role, SourceAnonymity, SourceKind
 from nkworkers.loaders.model import Attribution, AttributionSpan, Document, Entity
 from nkworkers.loaders.render import assets, render_site
@@ -30,6 +29,7 @@ from nkworkers.loaders.render.page import LAYERS, Mark, _records, highlight, mar
 from nkworkers.loaders.render.page import page as render_page
 from nkworkers.loaders.render.safe import link_url
 from nkworkers.loaders.text.locate import find
+from nkworkers.loaders.validate import load_valid
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,9 +59,11 @@ def documents() -> tuple[Document, ...]:
 
 
 def expected_ids(doc: Document) -> set[str]:
+    """Every annotation id, and the zones' (``<doc_id>-Z<n>``: zones are drawn as a layer)."""
     ann = doc.annotation
     return (
-        {e.id for e in ann.entities}
+        {f"{doc.doc_id}-Z{i}" for i in range(1, len(ann.zones) + 1)}
+        | {e.id for e in ann.entities}
         | {s.id for s in ann.attribution_spans}
         | {c.id for c in ann.control_measures}
     )

@@ -248,3 +248,30 @@ def test_resume_after_a_crash_between_rename_and_cleanup_does_not_double_rows(
     again = run_local(models=models, input_path=source, out=out, resume=True, show_progress=False)
     assert (again.tagged, again.rows) == (0, 5)
     assert out.read_bytes() == before
+
+
+def test_report_counts_the_claims_tag_writes_in_either_format(
+    models: list[Path], tmp_path: Path
+) -> None:
+    import csv
+    from collections import Counter
+
+    from nkworkers.loaders.report import report_files
+
+    articles = [{**a, "outlet": f"o{i % 2}", "published": f"202{i}-0{i + 1}"}
+                for i, a in enumerate(raw_articles())]  # fmt: skip
+    source = write_jsonl(tmp_path / "in.jsonl", articles)
+    tables = {}
+    for fmt in ("jsonl", "parquet"):
+        out = tmp_path / f"tagged.{fmt}"
+        run_local(models=models, input_path=source, out=out, show_progress=False)
+        files = report_files(root=tmp_path, source=out, gold=False)  # no corpus there
+        tables[fmt] = {name: data for name, data in files.items() if name.startswith("tables/")}
+    assert tables["jsonl"] == tables["parquet"]  # the Arrow path and the row path agree
+    written = Counter(
+        c["voice"] for r in read_jsonl(tmp_path / "tagged.jsonl") for c in r["claims"]
+    )
+    rows = csv.DictReader(tables["parquet"]["tables/claims_by_voice.csv"].decode().splitlines())
+    assert {r["voice"]: int(r["claims"]) for r in rows if int(r["claims"])} == written
+    rows = csv.DictReader(tables["parquet"]["tables/claims_by_outlet.csv"].decode().splitlines())
+    assert {r["outlet"]: int(r["articles"]) for r in rows} == {"o0": 3, "o1": 2}

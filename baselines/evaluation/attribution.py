@@ -15,7 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nkworkers.baselines.evaluation.spans import (
+from nkworkers.baselines.evaluation.tally import Kind, Tally
+from nkworkers.baselines.evaluation.units import Units
+from nkworkers.loaders.labels import Role
+from nkworkers.loaders.predictions import PredictedAttributionSpan, PredictionRow
+from nkworkers.loaders.text.spans import (
     Span,
     greedy_pairs,
     match_exact,
@@ -23,10 +27,6 @@ from nkworkers.baselines.evaluation.spans import (
     overlap_length,
     overlaps,
 )
-from nkworkers.baselines.evaluation.tally import Kind, Tally
-from nkworkers.baselines.evaluation.units import Units
-from nkworkers.loaders.labels import Role
-from nkworkers.loaders.predictions import PredictedAttributionSpan, PredictionRow
 
 ATTRIBUTES: tuple[str, ...] = ("source_anonymity", "source_kind", "quote_type")
 

@@ -34,12 +34,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from nkworkers.baselines.evaluation.spans import Span, greedy_pairs, overlap_length, overlaps
 from nkworkers.baselines.evaluation.tally import Kind, Tally
 from nkworkers.baselines.evaluation.units import Units
 from nkworkers.loaders.claims import Claim, derive_claims
 from nkworkers.loaders.labels import Voice
 from nkworkers.loaders.predictions import PredictionRow
+from nkworkers.loaders.text.spans import Span, greedy_pairs, overlap_length, overlaps
 
 ATTRIBUTES: tuple[str, ...] = ("source_kind", "source_anonymity")
 

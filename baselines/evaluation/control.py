@@ -1,8 +1,8 @@
 """Control-measure scores: labelled spans, and sentence-level multi-label categories.
 
 Spans: a span with several labels counts once per label; exact and overlap
-matching (spans.py) pair spans of the same label only, so the micro figures
-are the per-category matchings summed.
+matching (nkworkers.loaders.text.spans) pair spans of the same label only, so
+the micro figures are the per-category matchings summed.
 
 Sentences: a sentence (nkworkers.loaders.text.segment on the gold text) carries a category
 when a span with that label overlaps it, in gold and in predictions alike.
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from nkworkers.baselines.evaluation.spans import Span, match_exact, match_overlap
 from nkworkers.baselines.evaluation.tally import Kind, Tally
 from nkworkers.baselines.evaluation.units import Sentences, Units
 from nkworkers.loaders.labels import ControlCategory, IloIndicator, indicators_of
 from nkworkers.loaders.predictions import PredictionRow
+from nkworkers.loaders.text.spans import Span, match_exact, match_overlap
 
 
 def labelled_spans(row: PredictionRow) -> list[Span]:

@@ -33,10 +33,10 @@ from operator import attrgetter
 
 import numpy as np
 
-from nkworkers.baselines.evaluation.spans import Span
 from nkworkers.baselines.evaluation.tally import KEYS, Kind, Tally
 from nkworkers.baselines.evaluation.units import Unit, Units
 from nkworkers.loaders.labels import EntityType
+from nkworkers.loaders.text.spans import Span
 
 # Our scheme name -> whether it gives half credit for partial matches.
 SCHEMES: dict[str, Kind] = {

@@ -19,7 +19,6 @@ from nkworkers.baselines.evaluation.reader import (
     read_file,
     validate_rows,
 )
-from nkworkers.baselines.evaluation.spans import Span
 from nkworkers.baselines.evaluation.tally import Tally
 from nkworkers.baselines.evaluation.units import Sentences, Unit, Units
 from nkworkers.loaders.predictions import (
@@ -28,6 +27,7 @@ from nkworkers.loaders.predictions import (
     LAYERS,
     PredictionRow,
 )
+from nkworkers.loaders.text.spans import Span
 
 
 def gold_texts(gold_rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:

@@ -31,7 +31,6 @@ from nkworkers.loaders.corpus import (
     Index,
     Problem,
     missing_root,
-    read_corpus,
     read_document,
     read_index,
 )
@@ -46,7 +45,7 @@ from nkworkers.loaders.files.swap import tree_fingerprint
 from nkworkers.loaders.labels import Split
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.text.segment import segment
-from nkworkers.loaders.validate import check_document, check_index, validate_loaded
+from nkworkers.loaders.validate import check_document, check_index
 
 DATA = "data"
 README = "README.md"
@@ -63,18 +62,6 @@ class BuildResult:
     fingerprint: str
     readme: str
     recovered: list[str] = field(default_factory=list)  # what a killed build left, now fixed
-
-
-def load_valid(root: Path) -> tuple[list[Document], dict[str, str], dict[str, int]]:
-    """Annotated documents in splits, doc -> split, doc -> fold; refuses a bad corpus."""
-    loaded = read_corpus(root)
-    problems = validate_loaded(loaded)
-    if problems:
-        raise CorpusError(problems)
-    assert loaded.splits is not None
-    split_of, fold_of = loaded.splits.split_of(), loaded.splits.fold_of()
-    docs = [d for d in loaded.documents() if d.doc_id in split_of]
-    return docs, split_of, fold_of
 
 
 @dataclass

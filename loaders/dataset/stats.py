@@ -6,12 +6,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from nkworkers.loaders.dataset.build import SPLITS, load_valid
+from nkworkers.loaders.dataset.build import SPLITS
 from nkworkers.loaders.dataset.views import ViewReport, buckets, sentence_rows
 from nkworkers.loaders.labels import ControlCategory, EntityType, Role, SourceKind, names
 from nkworkers.loaders.model import Document
 from nkworkers.loaders.text.segment import Sentence, segment
-from nkworkers.loaders.validate import unannotated
+from nkworkers.loaders.validate import load_valid, unannotated
 
 
 def _doc_counts(doc: Document) -> Counter[str]:

@@ -70,7 +70,7 @@ def export(*, root: Path, fmt: str, out: Path, **options: Any) -> list[Path]:
     or data/) or ValueError (a document the format
     cannot carry, or an unknown option); nothing is written then.
     """
-    from nkworkers.loaders.dataset.build import load_valid
+    from nkworkers.loaders.validate import load_valid
 
     docs, split_of, _ = load_valid(root)
     files = convert(fmt, docs, split_of, **options)

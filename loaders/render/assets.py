@@ -13,6 +13,8 @@ from nkworkers.loaders.labels import EntityType, names
 
 ROLE_COLOURS = {"SOURCE": "#1f63b4", "CUE": "#c8102e", "CONTENT": "#2e8b3a"}
 MEASURE_COLOUR = "#d97706"
+# How a compared span is outlined: matched, gold not predicted, predicted not in gold.
+OUTCOME_COLOURS = {"found": "#2e7d32", "missed": "#c62828", "false-alarm": "#ef6c00"}
 
 
 def entity_colour(index: int, total: int) -> str:
@@ -82,6 +84,29 @@ tr.linked td {{ background: #efe7f7; }}
   gap: 1rem; }}
 .charts figure {{ margin: 0; }}
 .charts img {{ max-width: 100%; border: 1px solid #ddd; background: #fff; }}
+#text .zone[data-ann-first]::before {{ content: attr(data-label);
+  font: 600 .55rem/1 system-ui, sans-serif; color: #fff; background: #6b6b6b;
+  border-radius: 2px; padding: 1px 3px; margin-right: 3px; vertical-align: super; }}
+.zone-HEADLINE {{ font-weight: 700; }}
+.zone-BYLINE, .zone-CAPTION {{ font-style: italic; }}
+.zone-BOILERPLATE {{ color: #8a8a8a; }}
+.legend .key.zone-HEADLINE, .legend .key.zone-BODY {{ border: 1px solid #bbb; }}
+body.hide-zones #text .zone {{ font-weight: inherit; font-style: inherit; color: inherit; }}
+body.hide-zones #text .zone::before {{ content: none; }}
+body.hide-zones .legend[data-legend=zones] {{ opacity: .35; }}
+body.wide header, body.wide main, body.wide section {{ max-width: 1700px; }}
+#text.compare {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; white-space: normal;
+  background: none; border: 0; padding: 0; font-family: inherit; line-height: 1.5; }}
+#text.compare .side {{ white-space: pre-wrap; background: #fff; padding: .6rem 1rem;
+  border: 1px solid #ddd; line-height: 2.1; font-family: Georgia, "DejaVu Serif", serif; }}
+#text.compare .side h2 {{ white-space: normal; font: 600 1rem/1.3 system-ui, sans-serif;
+  margin: 0 0 .4rem; }}
+.ann.found {{ outline: 1px solid {OUTCOME_COLOURS["found"]}; }}
+.ann.missed {{ outline: 2px dashed {OUTCOME_COLOURS["missed"]}; }}
+.ann.false-alarm {{ outline: 2px dotted {OUTCOME_COLOURS["false-alarm"]}; }}
+.legend .key.found, .legend .key.missed, .legend .key.false-alarm {{ margin-right: .6rem; }}
+table.claims td.src {{ font-weight: 600; }} table.claims td.arrow {{ text-align: center; }}
+.outcomes td.n {{ text-align: right; }}
 """
 
 

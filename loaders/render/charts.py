@@ -14,9 +14,16 @@ import matplotlib.pyplot as plt
 SPLIT_COLOURS = {"train": "#4c72b0", "validation": "#dd8452", "test": "#55a868"}
 
 
+LEGEND_COLUMNS = 3
+
+
 def bar_chart(title: str, labels: Sequence[str], per_split: Mapping[str, Sequence[int]]) -> bytes:
-    """Horizontal bars stacked by split; PNG bytes without a timestamp."""
-    height = max(2.2, 0.32 * len(labels) + 1.0)
+    """Horizontal bars stacked by split (any series: the keys of ``per_split``); PNG bytes
+    without a timestamp. The title and the legend (for more than one series) sit above the
+    axes, the legend in rows of three under the title, so neither hides a bar or the other."""
+    legend_rows = -(-len(per_split) // LEGEND_COLUMNS) if len(per_split) > 1 else 0
+    top = 0.3 + 0.2 * legend_rows  # inches above the axes
+    height = max(2.2, 0.32 * len(labels) + 0.55) + top
     fig, ax = plt.subplots(figsize=(7.5, height), dpi=100)
     left = [0] * len(labels)
     for split, counts in per_split.items():
@@ -28,12 +35,12 @@ def bar_chart(title: str, labels: Sequence[str], per_split: Mapping[str, Sequenc
     ax.set_xlim(0, max([*left, 1]) * 1.15)
     ax.set_xlabel("count")
     ax.spines[["top", "right"]].set_visible(False)
-    # title top left, legend top right, both above the axes: neither hides a bar
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
-    fig.legend(
-        *ax.get_legend_handles_labels(), loc="upper right", ncol=3, fontsize=8, frameon=False
-    )
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / height))
+    fig.suptitle(title, x=0.02, y=1 - 0.08 / height, ha="left", va="top", fontsize=11)
+    if legend_rows:
+        fig.legend(*ax.get_legend_handles_labels(), loc="upper left",
+                   bbox_to_anchor=(0.01, 1 - 0.38 / height), ncol=LEGEND_COLUMNS, fontsize=8,
+                   frameon=False)  # fmt: skip
+    fig.tight_layout(rect=(0, 0, 1, 1 - top / height))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)

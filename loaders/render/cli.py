@@ -15,13 +15,25 @@ def render_command(
     root: Annotated[
         Path, typer.Option("--root", help="corpus checkout (default: current directory)")
     ] = Path("."),
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="a predictions or tagged file (JSONL or parquet): corpus articles beside "
+            "their gold, spans marked found / missed / false alarm; other rows with a text alone",
+        ),
+    ] = None,
 ) -> None:
     """Write a static HTML site: one page per article and an index with charts."""
-    from nkworkers.loaders.render import render_site
+    from nkworkers.loaders.files.rows import RowsError
+    from nkworkers.loaders.render import render_predictions, render_site
 
     try:
-        paths = render_site(root=root, out=out)
-    except CorpusError as exc:
+        if predictions is None:
+            paths = render_site(root=root, out=out)
+        else:
+            paths = render_predictions(root=root, predictions=predictions, out=out)
+    except (CorpusError, RowsError) as exc:
         typer.echo(f"render: refused: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {len(paths)} file(s); open {out / 'index.html'}")

@@ -1,5 +1,9 @@
 """Span matching shared by every layer: exact and one-to-one greedy overlap.
 
+Pure, and in loaders so that ``evaluate`` (nkworkers.baselines.evaluation)
+and the viewer's found / missed / false-alarm marks (nkworkers.loaders.render)
+apply one rule; loaders never import baselines.
+
 Spans are half-open character offsets (``end`` exclusive), the corpus
 convention; two spans overlap when they share at least one character,
 ``max(starts) < min(ends)`` (touching spans do not overlap).
