@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from nkworkers.baselines.benchmark.predict import predict
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging import local as tag_module
+from nkworkers.baselines.tagging import output as output_module
 from nkworkers.baselines.tagging.local import run_local
 from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
@@ -212,16 +213,20 @@ def test_train_command_writes_a_folder_once(tmp_path: Path) -> None:
 
 
 def test_resume_after_a_crash_between_rename_and_cleanup_does_not_double_rows(
-    models: list[Path], tmp_path: Path
+    models: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", raw_articles())
     out = tmp_path / "out.jsonl"
-    run_local(models=models, input_path=source, out=out, show_progress=False)
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as if killed after OUT was renamed in, before the cleanup
+
+    monkeypatch.setattr(output_module.shutil, "rmtree", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_local(models=models, input_path=source, out=out, show_progress=False)
+    monkeypatch.undo()
     before = out.read_bytes()
-    # As if killed after OUT was renamed in but before the parts were removed.
-    parts = tmp_path / ".out.jsonl.parts"
-    parts.mkdir()
-    (parts / "part-000000.jsonl").write_bytes(before)
+    assert list((tmp_path / ".out.jsonl.parts").glob("part-*.jsonl"))
     again = run_local(models=models, input_path=source, out=out, resume=True, show_progress=False)
     assert (again.tagged, again.rows) == (0, 5)
     assert out.read_bytes() == before

@@ -157,6 +157,8 @@ def predict_command(
     try:
         if sum(x is not None for x in (system, spacy_model, hf_model)) != 1:
             raise PredictError("give exactly one of --system, --spacy-model and --hf-model")
+        if label_map is not None:
+            _check_label_map_file(label_map)
         if system is not None:
             if label_map is not None:
                 raise PredictError("--label-map applies to --spacy-model and --hf-model only")
@@ -181,6 +183,33 @@ def predict_command(
             f"dropped {sum(tagged.dropped.values())} spans with labels that are not ours "
             f"(map them with --label-map): {counts}",
             highlight=False,
+        )
+
+
+#: A label map is a small JSON object; anything larger is not one (``/dev/zero`` once
+#: ended in MemoryError).
+LABEL_MAP_MAX_BYTES = 1 << 20
+
+
+def _check_label_map_file(path: Path) -> None:
+    """PredictError for a --label-map that is not a regular file of at most 1 MiB, from its
+    stat alone: a FIFO would block the reader forever and a device never ends."""
+    import stat
+
+    from nkworkers.baselines.benchmark.predict import PredictError
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return  # the reader says "cannot read the label map" with the path
+    except OSError as e:
+        raise PredictError(f"{path}: cannot read the label map ({e.strerror})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise PredictError(f"{path}: not a regular file; pass --label-map a JSON file")
+    if st.st_size > LABEL_MAP_MAX_BYTES:
+        raise PredictError(
+            f"{path}: {st.st_size:,} bytes; a label map is a JSON object of at most "
+            f"{LABEL_MAP_MAX_BYTES:,} bytes"
         )
 
 
