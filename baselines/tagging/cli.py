@@ -112,7 +112,8 @@ def _ray_engine() -> Any:
         import ray.data  # noqa: F401
     except ModuleNotFoundError as exc:
         raise _fail(
-            f"--engine ray needs {exc.name}: pip install -e '.[scale]' (ray[data]==2.60.0)"
+            f"--engine ray needs {(exc.name or 'ray').split('.')[0]}: "
+            "pip install -e '.[scale]' (ray[data]==2.60.0)"
         ) from None
     from nkworkers.baselines.tagging.ray_engine import run_ray
 

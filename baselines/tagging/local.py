@@ -255,16 +255,20 @@ def run_local(
         items = (item for unit in units for item in read_unit(unit))
         with progress_bar() as progress:
             bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
-            for articles, n_skipped in batches(
-                items, seen, batch_size, lambda r: pending.append(r.to_json())
-            ):
-                output.write_part(tag_articles(systems, articles))
-                output.add_rejects(pending)
-                tagged, skipped = tagged + len(articles), skipped + n_skipped
-                advance = len(articles) + n_skipped + len(pending)
-                pending.clear()
-                rate = f"{tagged / max(time.perf_counter() - started_at, 1e-9):.1f}"
-                progress.update(bar, advance=advance, rate=rate)
+            try:
+                for articles, n_skipped in batches(
+                    items, seen, batch_size, lambda r: pending.append(r.to_json())
+                ):
+                    output.write_part(tag_articles(systems, articles))
+                    output.add_rejects(pending)
+                    tagged, skipped = tagged + len(articles), skipped + n_skipped
+                    advance = len(articles) + n_skipped + len(pending)
+                    pending.clear()
+                    rate = f"{tagged / max(time.perf_counter() - started_at, 1e-9):.1f}"
+                    progress.update(bar, advance=advance, rate=rate)
+            except BaseException:
+                progress.update(bar, visible=False)  # the error's line alone, not a bar too
+                raise
             output.add_rejects(pending)
         return finish_run(output, tagged, skipped, started_at)
 

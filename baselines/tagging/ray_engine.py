@@ -204,8 +204,8 @@ def _collect(
     started = time.perf_counter()
     with progress_bar() as progress:
         bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
+        batches = iter(results.iter_batches(batch_format="pyarrow", batch_size=None))
         try:
-            batches = iter(results.iter_batches(batch_format="pyarrow", batch_size=None))
             for batch in batches:
                 rows, rejects, n_skipped = _sort(batch.to_pylist(), seen)
                 output.write_part(rows)
@@ -213,13 +213,16 @@ def _collect(
                 tagged, skipped = tagged + len(rows), skipped + n_skipped
                 rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
                 progress.update(bar, advance=batch.num_rows, rate=rate)
-        except RayError as exc:
-            if verbose:
+        except BaseException as exc:
+            progress.update(bar, visible=False)  # a refusal is one line, not a bar and a line
+            if verbose or not isinstance(exc, RayError):
                 raise
             raise TagError(
                 f"the Ray run failed: {first_line(exc)} (the parts done so far are kept: "
                 "fix the cause and rerun with --resume; --ray-logs shows Ray's own logs)"
             ) from None
+        finally:
+            getattr(batches, "close", lambda: None)()  # stop Ray's iterator now, not at exit
     return tagged, skipped
 
 
