@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ def special_folder(base: Path) -> Path:
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
     os.mkfifo(folder / "fifo.txt")
     (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "outside.txt").symlink_to(ROOT / "README.md")
+    (folder / "inside.txt").symlink_to(folder / "good.txt")  # followed: inside the folder
     with (folder / "huge.txt").open("wb") as handle:  # sparse: no bytes written
         handle.truncate(MAX_ARTICLE_BYTES + 1)
     (folder / "latin1.txt").write_bytes(b"caf\xe9")
@@ -93,8 +96,19 @@ def test_folder_entries_that_are_not_readable_text_files_are_rejects(tmp_path: P
         "latin1.txt": ("latin1", "not UTF-8: byte b'\\xe9' at byte offset 3"),
         "loop.txt": ("loop", "a symlink loop"),
         "sock.txt": ("sock", "a socket, not a regular file (not opened)"),
-        "zero.txt": ("zero", "a character device, not a regular file (not opened)"),
+        "outside.txt": ("outside", f"a symlink to {ROOT / 'README.md'}, outside the folder; copy the file in"),  # noqa: E501
+        "zero.txt": ("zero", "a symlink to /dev/zero, outside the folder; copy the file in"),
     }  # fmt: skip
+
+
+def test_a_device_node_in_the_folder_is_refused_without_opening(tmp_path: Path) -> None:
+    try:
+        os.mknod(tmp_path / "null.txt", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    assert reasons(tmp_path) == [
+        ("null.txt", None, "null", "a character device, not a regular file (not opened)")
+    ]
 
 
 def test_a_run_over_a_folder_of_special_entries_tags_the_good_file(
@@ -103,9 +117,9 @@ def test_a_run_over_a_folder_of_special_entries_tags_the_good_file(
     folder = special_folder(tmp_path)
     out = tmp_path / "out.jsonl"
     summary = run_local(models=models, input_path=folder, out=out, show_progress=False)
-    assert [r["doc_id"] for r in read_jsonl(out)] == ["good"]
+    assert [r["doc_id"] for r in read_jsonl(out)] == ["good", "inside"]
     rejects = read_jsonl(tmp_path / "out.rejects.jsonl")
-    assert summary.rejected == len(rejects) == 8
+    assert summary.rejected == len(rejects) == 9
     assert all(r["source"].startswith(str(folder)) and r["line"] is None for r in rejects)
 
 

@@ -208,16 +208,12 @@ def prepare(
 
 @contextmanager
 def started(output: Output, record: list[dict[str, str]]) -> Iterator[Output]:
-    """Output.running with its refusals as TagError (only those: an error of the run
-    itself passes through unchanged)."""
-    entered = False
+    """Output.running with its refusals and write failures (OutputError, raised by Output
+    only) as TagError; any other error of the run passes through unchanged."""
     try:
         with output.running(record):
-            entered = True
             yield output
     except OutputError as exc:
-        if entered:
-            raise
         raise TagError(str(exc)) from None
 
 
@@ -249,7 +245,7 @@ def run_local(
     units, total = input_units(input_path)
     started_at = time.perf_counter()
     with started(output, record):
-        seen = Seen(output.done_ids())
+        seen = Seen(set(output.done))
         tagged = skipped = 0
         pending: list[dict[str, Any]] = []
         items = (item for unit in units for item in read_unit(unit))

@@ -118,6 +118,7 @@ class Output:
                 )
         self.count = 0
         self.rejected = 0
+        self.done: set[str] = set()
 
     def written(self) -> list[Path]:
         """Every path this run may write or replace."""
@@ -163,15 +164,18 @@ class Output:
 
     @contextmanager
     def running(self, models: list[dict[str, str]]) -> Iterator[Output]:
-        """Create and lock the parts folder for the run; on an error before any part was
-        written, remove what this run created, so that nothing blocks the next run."""
+        """Create and lock the parts folder for the run, record the models, read the doc_ids
+        already done (``self.done``); on an error before any part was written, remove what
+        this run created, so that nothing blocks the next run. Raises OutputError."""
         created = not self.parts.exists()
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.parts.mkdir(exist_ok=self.resume)
+            fd = os.open(self.parts, os.O_RDONLY | os.O_DIRECTORY)
         except FileExistsError:
             raise OutputError(f"{self.out}: another nkworkers tag run started on it") from None
-        fd = os.open(self.parts, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot write there ({exc.strerror})") from None
         locked, first_part = False, 0
         try:
             try:
@@ -182,9 +186,11 @@ class Output:
                 ) from None
             locked = True
             self.check_models(models)  # again, under the lock
-            write_text(self.record, dumps_json({"format": RECORD_FORMAT, "models": models}))
-            self.rejects.write_bytes(b"")
+            with _writing(self.out):
+                write_text(self.record, dumps_json({"format": RECORD_FORMAT, "models": models}))
+                self.rejects.write_bytes(b"")
             self.count = first_part = len(self._part_files())
+            self.done = self._done_ids()
             yield self
         except BaseException:
             if locked and created and self.count == first_part and self.parts.exists():
@@ -196,10 +202,16 @@ class Output:
     def _part_files(self) -> list[Path]:
         return sorted(self.parts.glob("part-*.jsonl"))
 
-    def done_ids(self) -> set[str]:
+    def _done_ids(self) -> set[str]:
         """doc_ids already in OUT or in the parts of an interrupted run."""
         sources = [*([self.out] if self.out.exists() else []), *self._part_files()]
-        return {str(row["doc_id"]) for source in sources for row in merge.rows(source)}
+        try:
+            return {str(row["doc_id"]) for source in sources for row in merge.rows(source)}
+        except Exception as exc:  # a hand-edited or damaged OUT or part (pyarrow, JSON, keys)
+            raise OutputError(
+                f"{self.out}: cannot read the rows already written ({_first_line(exc)}); "
+                "it was changed since a run wrote it: restore it, or write to a new --out"
+            ) from None
 
     def write_part(self, rows: list[Row]) -> None:
         if not rows:
@@ -207,19 +219,24 @@ class Output:
         # default=str: carried-through values JSON cannot hold (dates, bytes) as text,
         # as the Ray engine sends them.
         data = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
-        write_bytes(self.parts / f"part-{self.count:06d}.jsonl", data.encode("utf-8"))
+        with _writing(self.out):
+            write_bytes(self.parts / f"part-{self.count:06d}.jsonl", data.encode("utf-8"))
         self.count += 1
 
     def add_rejects(self, rejects: list[dict[str, Any]]) -> None:
         if not rejects:
             return
         self.rejected += len(rejects)
-        with self.rejects.open("a", encoding="utf-8") as handle:
+        with _writing(self.out), self.rejects.open("a", encoding="utf-8") as handle:
             for reject in rejects:
                 handle.write(json.dumps(reject, ensure_ascii=False) + "\n")
 
     def finish(self) -> int:
         """Merge into OUT atomically, records beside it; return OUT's row count."""
+        with _writing(self.out):
+            return self._finish()
+
+    def _finish(self) -> int:
         sources = [*([self.out] if self.out.exists() else []), *self._part_files()]
         if self.kind == "jsonl":
             written = merge.write_jsonl(self.staged, sources)
@@ -240,6 +257,23 @@ class Output:
             target.unlink(missing_ok=True)
         shutil.rmtree(self.parts)
         return written
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A full disk or a vanished folder while writing: one line, the parts kept for --resume."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: cannot write ({exc.strerror or exc}); the parts done so far are kept: "
+            "fix it and rerun with --resume"
+        ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _same(a: Path, b: Path) -> bool:

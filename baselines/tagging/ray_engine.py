@@ -147,7 +147,7 @@ def run_ray(
         try:
             size = fit_workers(workers, cluster_cpus(), len(units)) if units else 0
             with started(output, record):
-                done = frozenset(output.done_ids())
+                done = frozenset(output.done)
                 tagged = skipped = 0
                 if units:
                     results = _results(units, models, done, batch_size, size)

@@ -122,7 +122,7 @@ def read_unit(unit: Unit) -> Iterator[Item]:
         yield from _parquet_items(unit)
     else:
         for name in unit.names:
-            yield file_item(str(Path(unit.source) / name), Path(unit.path) / name)
+            yield file_item(str(Path(unit.source) / name), Path(unit.path) / name, unit.path)
 
 
 def _jsonl_units(base: Unit, per_unit: int) -> list[Unit]:
@@ -211,16 +211,17 @@ def _parquet_items(unit: Unit) -> Iterator[Item]:
         yield Item(unit.source, number, error=f"{what} (row group {unit.start}): {first_line}")
 
 
-def file_item(source: str, path: Path) -> Item:
-    """One folder entry as an Item {doc_id: stem, text}, or with the reason it cannot be read."""
+def file_item(source: str, path: Path, folder: str) -> Item:
+    """One folder entry as an Item {doc_id: stem, text}, or with the reason it cannot be read.
+
+    A symlink is followed only to a file inside the folder: an archive is
+    untrusted input, and a link to /etc/shadow or /proc/self/environ would
+    copy that file into the output.
+    """
     value = {"doc_id": Path(source).stem}
     st, problem = stat_problem(path)
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        problem = "a folder, not a .txt file"
-    elif st is not None and (special := special_kind(st.st_mode)):
-        problem = f"{special}, not a regular file (not opened)"
-    elif st is not None and st.st_size > MAX_ARTICLE_BYTES:
-        problem = too_long("file")
+    if st is not None:
+        problem = _entry_problem(path, st, folder)
     data = None
     if problem is None:
         data, problem = _read_regular(path)
@@ -230,6 +231,20 @@ def file_item(source: str, path: Path) -> Item:
         return Item(shown(source), None, {**value, "text": decode_text(data)})
     except ValueError as exc:
         return Item(shown(source), None, value, error=str(exc))
+
+
+def _entry_problem(path: Path, st: os.stat_result, folder: str) -> str | None:
+    """Why an existing entry is not read (its stat only: nothing is opened), or None."""
+    target = os.path.realpath(path)
+    if not target.startswith(os.path.join(os.path.realpath(folder), "")):
+        return f"a symlink to {shown(target)}, outside the folder; copy the file in"
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder, not a .txt file"
+    if special := special_kind(st.st_mode):
+        return f"{special}, not a regular file (not opened)"
+    if st.st_size > MAX_ARTICLE_BYTES:
+        return too_long("file")
+    return None
 
 
 def _read_regular(path: Path) -> tuple[bytes | None, str | None]:
