@@ -76,6 +76,22 @@ def test_tag_refuses_an_output_that_is_its_input_under_any_name(
     assert listing(tmp_path) == before and source.read_bytes() == content
 
 
+def test_an_out_that_is_a_folder_or_an_impossible_name_is_one_line(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    (tmp_path / "folder.jsonl").mkdir()
+    before = listing(tmp_path)
+    for out, resume, what in (
+        ("folder.jsonl", ["--resume"], "is a folder; --out names a .jsonl or .parquet file"),
+        ("x" * 300 + ".jsonl", [], "cannot use this path (File name too long)"),
+    ):
+        line = refused(["--model", str(models["lexicon"]), "--input", str(source),
+                        "--out", str(tmp_path / out), *resume])  # fmt: skip
+        assert what in line
+    assert listing(tmp_path) == before
+
+
 def test_tag_refuses_an_input_that_is_one_of_its_outputs(
     models: dict[str, Path], tmp_path: Path
 ) -> None:

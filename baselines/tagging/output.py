@@ -103,22 +103,31 @@ class Output:
         self.staged = out.with_name(f".{out.name}.staged")
         self.rejects = self.parts / "rejects.jsonl"
         self.record = self.parts / "models.json"
+        try:
+            self._refuse(input_path)
+        except OSError as exc:  # a name too long, a folder that cannot be searched
+            raise OutputError(f"{out}: cannot use this path ({exc.strerror or exc})") from None
+        self.count = 0
+        self.rejected = 0
+        self.done: set[str] = set()
+
+    def _refuse(self, input_path: Path | None) -> None:
+        out = self.out
         self._refuse_paths(input_path)
-        if not resume and out.exists():
+        if out.is_dir():
+            raise OutputError(f"{out}: is a folder; --out names a .jsonl or .parquet file")
+        if not self.resume and out.exists():
             raise OutputError(f"{out}: already exists; pass --resume to add to it, or remove it")
         if self.parts.exists():
             if _locked(self.parts):
                 raise OutputError(
                     f"{out}: another nkworkers tag run is writing it now; wait for it"
                 )
-            if not resume:
+            if not self.resume:
                 raise OutputError(
                     f"{self.parts}: left by an interrupted run; pass --resume to continue it, "
                     "or remove the folder"
                 )
-        self.count = 0
-        self.rejected = 0
-        self.done: set[str] = set()
 
     def written(self) -> list[Path]:
         """Every path this run may write or replace."""
