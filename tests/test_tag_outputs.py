@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,19 @@ def test_tag_onto_an_existing_output_is_refused_before_the_models_load(
                     "--out", str(tmp_path / "o.jsonl")])  # fmt: skip
     assert "already exists; pass --resume" in line
     assert (tmp_path / "o.jsonl").read_text() == "kept\n"
+
+
+def test_a_refused_out_answers_before_spacy_or_a_model_is_even_imported(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    (tmp_path / "o.jsonl").write_text("kept\n")
+    code = (
+        "import sys; from typer.testing import CliRunner; from nkworkers.loaders.cli import app; "
+        f"r = CliRunner().invoke(app, ['tag', '--model', 'm', '--input', {str(source)!r}, "
+        f"'--out', {str(tmp_path / 'o.jsonl')!r}]); "
+        "print(r.exit_code, sorted(m for m in ('spacy', 'torch', 'ray') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[0] == "1 []", done.stdout + done.stderr
 
 
 def test_resume_refuses_another_model_set(models: dict[str, Path], tmp_path: Path) -> None:

@@ -174,7 +174,7 @@ def test_an_unreachable_address_fails_in_one_line_and_leaves_nothing(
 def test_probe_refuses_a_port_that_is_not_ray_and_accepts_the_running_cluster(
     cluster: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ray_cluster, "PROBE_SECONDS", 8)  # 20 in use; the test needs no more
+    monkeypatch.setattr(ray_cluster, "PROBE_SECONDS", 8)  # 15 in use; the test needs no more
     with socket.socket() as server:  # listens, accepts, never speaks gRPC
         server.bind(("127.0.0.1", 0))
         server.listen()

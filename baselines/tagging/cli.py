@@ -108,13 +108,14 @@ def tag_command(
 
 def _ray_engine() -> Any:
     """run_ray, or one line when Ray is not installed (the import of ray sits in run_ray)."""
+    import importlib.util
+
     try:
-        import ray.data  # noqa: F401
-    except ModuleNotFoundError as exc:
-        raise _fail(
-            f"--engine ray needs {(exc.name or 'ray').split('.')[0]}: "
-            "pip install -e '.[scale]' (ray[data]==2.60.0)"
-        ) from None
+        found = importlib.util.find_spec("ray") and importlib.util.find_spec("ray.data")
+    except (ModuleNotFoundError, ValueError):  # ValueError: sys.modules["ray"] is None
+        found = None
+    if not found:
+        raise _fail("--engine ray needs ray: pip install -e '.[scale]' (ray[data]==2.60.0)")
     from nkworkers.baselines.tagging.ray_engine import run_ray
 
     return run_ray

@@ -19,10 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nkworkers.baselines.systems.base import System
-from nkworkers.baselines.systems.common import memo
 from nkworkers.baselines.tagging.input import (
     Article,
     InputError,
@@ -31,7 +29,6 @@ from nkworkers.baselines.tagging.input import (
     check,
     kind_of,
 )
-from nkworkers.baselines.tagging.model_folder import load_model
 from nkworkers.baselines.tagging.output import (
     Output,
     OutputError,
@@ -42,6 +39,11 @@ from nkworkers.baselines.tagging.output import (
 from nkworkers.baselines.tagging.pieces import merge, pieces
 from nkworkers.baselines.tagging.readers import Unit, count_items, plan, read_unit
 
+if TYPE_CHECKING:
+    from nkworkers.baselines.systems.base import System
+
+# Systems, spaCy and the model gate load inside the functions that need them: a
+# refused OUT answers in a fraction of a second, not after seconds of imports.
 DEFAULT_BATCH = 64
 
 
@@ -63,7 +65,7 @@ class Summary:
 def load_systems(models: Sequence[Path]) -> list[System]:
     """Each model folder loaded (tagging.model_folder); two models of one task are refused."""
     from nkworkers.baselines.systems.registry import SYSTEMS
-    from nkworkers.baselines.tagging.model_folder import ModelError
+    from nkworkers.baselines.tagging.model_folder import ModelError, load_model
 
     systems: list[System] = []
     tasks: dict[str, Path] = {}
@@ -92,6 +94,8 @@ def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list
     archive. For the same reason each prediction runs inside spaCy's memory
     zones (:func:`memory_zones`).
     """
+    from nkworkers.baselines.systems.common import memo
+
     if not articles:
         return []
     split = [pieces(a.doc_id, a.text) for a in articles]
@@ -193,15 +197,18 @@ def prepare(
     """The refusals that need no model loaded, in a fraction of a second: the output
     (exists, is the input, in the corpus), the input's kind, and on --resume another
     model set than the one that wrote OUT. Returns the Output and the model set."""
-    from nkworkers.baselines.tagging.model_folder import ModelError, read_model_json
-
     try:
         output = Output(out, resume=resume, input_path=input_path)
         kind_of(input_path)
+    except (OutputError, InputError) as exc:
+        raise TagError(str(exc)) from None
+    from nkworkers.baselines.tagging.model_folder import ModelError, read_model_json
+
+    try:
         record = model_set([(folder, read_model_json(folder)) for folder in models])
         if resume:
             output.check_models(record)
-    except (OutputError, InputError, ModelError) as exc:
+    except (OutputError, ModelError) as exc:
         raise TagError(str(exc)) from None
     return output, record
 

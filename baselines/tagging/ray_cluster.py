@@ -1,7 +1,7 @@
 """Ray for ``tag --engine ray``: joined or started quietly, and refused where it would hang.
 
 - An ``--address`` is probed before ``ray.init`` is called: a TCP connection
-  (5 s), then a GCS handshake in a child process that is killed after 20 s.
+  (5 s), then a GCS handshake in a child process that is killed after 15 s.
   ``ray.init`` itself retries an unreachable address for minutes (its C++
   client reconnects; with shorter Ray timeouts it ends the whole process), so
   a wrong address now fails in under 30 s with one line, before anything is
@@ -42,12 +42,13 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALL
 # and the actors fight over them.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 CONNECT_SECONDS = 5
-PROBE_SECONDS = 20
+PROBE_SECONDS = 15
 # The child asks the GCS for the cluster id: what ray.init asks first.
 _PROBE = "import sys, ray._raylet as r; print(r.GcsClient(address=sys.argv[1]).cluster_id.hex())"
+# With these the child gives up by itself after about 8 s (Ray ends the process).
 _PROBE_ENV = {
-    "RAY_gcs_rpc_server_connect_timeout_s": "5",
-    "RAY_gcs_rpc_server_reconnect_timeout_s": "10",
+    "RAY_gcs_rpc_server_connect_timeout_s": "3",
+    "RAY_gcs_rpc_server_reconnect_timeout_s": "5",
 }
 
 
@@ -123,15 +124,12 @@ def quiet(verbose: bool) -> Iterator[None]:
 
 
 def connect(address: str | None, verbose: bool) -> bool:
-    """Join ``address`` or start a local Ray; True when this run started it (and must stop it).
-
-    An address is probed first, always; then the Ray this process is already
-    connected to, if any, is used. Raises TagError.
+    """Join ``address`` (probed by the caller) or start a local Ray; True when this run
+    started it (and must stop it). The Ray this process is already connected to, if any,
+    is used. Raises TagError.
     """
     import ray
 
-    if address:
-        probe(address)
     if ray.is_initialized():
         return False
     options: dict[str, Any] = {

@@ -40,13 +40,13 @@ from nkworkers.baselines.tagging.local import (
     started,
     tag_articles,
 )
-from nkworkers.baselines.tagging.model_folder import ModelError, check_folder
 from nkworkers.baselines.tagging.output import Output
 from nkworkers.baselines.tagging.ray_cluster import (
     cluster_cpus,
     connect,
     first_line,
     fit_workers,
+    probe,
     quiet,
 )
 from nkworkers.baselines.tagging.readers import Unit, read_unit
@@ -130,9 +130,13 @@ def run_ray(
     for a refused output, input, model, address or worker count, before
     anything is written, and for a model that fails to load on a worker.
     """
+    from nkworkers.baselines.tagging.model_folder import ModelError, check_folder
+
+    if address:
+        probe(address)  # first: before reading models or importing Ray, < 30 s in all
+    output, record = prepare(models, input_path, out, resume)
     import ray
 
-    output, record = prepare(models, input_path, out, resume)
     for folder in models:
         try:
             check_folder(folder)
