@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging.input import MAX_ARTICLE_BYTES, Reject, check
 from nkworkers.baselines.tagging.local import run_local
-from nkworkers.baselines.tagging.readers import plan, read_items, read_unit
+from nkworkers.baselines.tagging.readers import count_items, plan, read_items, read_unit
 from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
 
@@ -196,9 +196,11 @@ def test_jsonl_ranges_read_the_same_items_as_the_whole_file(tmp_path: Path) -> N
     lines = [b'{"doc_id": "a", "text": "x"}', b"", b"{bad", b'{"doc_id": "b", "text": "y"}\r']
     source.write_bytes(b"\n".join(lines * 7) + b'\n{"doc_id": "last", "text": "z"}')
     whole = list(read_items(source))
+    lines_in_file = source.read_bytes().count(b"\n")
     for per_unit in (1, 2, 3, 5, 100):
         units = plan(source, per_unit)
         assert [i for u in units for i in read_unit(u)] == whole, per_unit
+        assert count_items(units) == lines_in_file == count_items(plan(source))
     assert [i.line for i in whole][-3:] == [27, 28, 29]
 
 

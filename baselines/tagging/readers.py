@@ -105,8 +105,11 @@ def count_items(units: list[Unit]) -> int | None:
             return int(pq.ParquetFile(units[0].path).metadata.num_rows)
         except Exception:  # a corrupt file: its reject comes from read_unit
             return None
-    with open(units[0].path, "rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    last = units[-1]  # the ranges before it hold last.first - 1 lines: read only the last
+    with open(last.path, "rb") as handle:
+        handle.seek(last.start)
+        tail = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return last.first - 1 + tail
 
 
 def read_items(path: Path) -> Iterator[Item]:
