@@ -1,36 +1,33 @@
 """A successful ``tag --engine ray`` is quiet: the summary line and nothing from Ray
 (issue 18: an error-level ``core_worker.cc`` line and several warnings on every run).
 
-Its own module: the run must start (and stop) its own local Ray, which a Ray
-shared by a module's tests would skip. The oracles for "nothing from Ray" are the
-process's file descriptors 1 and 2 (pytest's capfd: Ray's C++ core writes there
-directly), Python's warnings and the records of Ray's loggers (caplog).
+Run as a user runs it, in a fresh process: Ray and Ray Data set up their
+logging when first imported and started, which a test process that already
+imported them would hide (an earlier version of this test passed while the
+command printed Ray Data's INFO lines). The oracle is everything the process
+writes to stdout and stderr: Ray's C++ core, its Python loggers and Python's
+warnings all end up there.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging.train import train
-from nkworkers.loaders.cli import app
 
-ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_successful_ray_run_prints_the_summary_and_nothing_of_ray(
-    tmp_path: Path,
-    capfd: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -40,24 +37,17 @@ def test_a_successful_ray_run_prints_the_summary_and_nothing_of_ray(
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.txt"))[:2]]
     source.write_text("".join(json.dumps({"doc_id": str(i), "text": t}) + "\n"
                               for i, t in enumerate(texts)))  # fmt: skip
-    capfd.readouterr()
-    assert not ray.is_initialized()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = CliRunner().invoke(app, [
-            "tag", "--model", str(tmp_path / "lex"), "--input", str(source),
-            "--out", str(tmp_path / "o.jsonl"), "--engine", "ray", "--workers", "1",
-        ])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    seen = capfd.readouterr()
-    printed = "\n".join([result.output, seen.out, seen.err])
+    command = [
+        sys.executable, "-m", "nkworkers.loaders.cli", "tag", "--model", str(tmp_path / "lex"),
+        "--input", str(source), "--out", str(tmp_path / "o.jsonl"), "--engine", "ray",
+        "--workers", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    printed = done.stdout + done.stderr
+    assert done.returncode == 0, printed
     lines = [line for line in printed.splitlines() if line.strip()]
-    assert [line for line in lines if not line.startswith("tagging")] == [
-        line for line in lines if line.startswith("tagged 2 articles")
+    # rich draws the final state of the bar ("tagging ━━━ 2/2 ...") and the summary
+    assert [x for x in lines if not x.startswith("tagging ")] == [
+        x for x in lines if x.startswith("tagged 2 articles")
     ], printed
-    assert [w for w in caught if "ray" in w.filename] == []
-    # Ray's Python loggers write to the stream they found at import: their records
-    # are the oracle (with --ray-logs: a token warning, "Started a local Ray", ...).
-    ray_logs = [r for r in caplog.records if r.name.startswith("ray") and r.levelno >= 20]
-    assert ray_logs == []
-    assert not ray.is_initialized()
+    assert len(lines) <= 2, printed

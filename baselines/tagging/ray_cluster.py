@@ -11,8 +11,9 @@
   #44687). ``--workers`` above the cluster's CPUs is refused with both
   numbers; without ``--workers`` a run takes one worker per CPU (no more than
   it has units of input).
-- Quiet by default: Ray's Python loggers are set to CRITICAL and its Python
-  warnings ignored for the run, workers' output is not sent to the driver
+- Quiet by default: Ray's Python loggers (Ray Data's console handler; its
+  log file keeps everything) are set to CRITICAL and its Python warnings
+  ignored for the run, workers' output is not sent to the driver
   (``log_to_driver=False``), and actors are not restarted (Ray Data's
   default restarts print an error-level ``core_worker.cc`` line on every run
   and retry a failing batch forever). ``--ray-logs`` (``verbose=True``)
@@ -104,23 +105,37 @@ def fit_workers(requested: int | None, cpus: float, units: int) -> int:
 
 @contextmanager
 def quiet(verbose: bool) -> Iterator[None]:
-    """Ray's loggers and warnings silenced for the run (see the module docstring)."""
+    """Ray's console logs and warnings silenced for the run (see the module docstring).
+
+    Ray Data configures its loggers when it is first imported (a console
+    handler and a file in the session folder), so it is imported here first;
+    then only the console handlers are raised to CRITICAL, and Ray Data's log
+    file keeps every record.
+    """
     if verbose:
         yield
         return
-    loggers = [logging.getLogger(name) for name in ("ray", "ray.data", "ray.train", "ray.tune")]
-    levels = [logger.level for logger in loggers]
+    import ray.data  # noqa: F401 - its logging configuration must come before ours
+
+    loggers = [logging.getLogger(name) for name in ("ray", "ray.train", "ray.tune")]
+    consoles = [
+        handler
+        for handler in logging.getLogger("ray.data").handlers
+        if isinstance(handler, logging.StreamHandler)
+        and not isinstance(handler, logging.FileHandler)
+    ]
+    saved = [(x, x.level) for x in [*loggers, *consoles]]
     with ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.filterwarnings("ignore", module=r"ray(\.|$)")
         warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
-        for logger in loggers:
-            logger.setLevel(logging.CRITICAL)
+        for x, _ in saved:
+            x.setLevel(logging.CRITICAL)
         try:
             yield
         finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.setLevel(level)
+            for x, level in saved:
+                x.setLevel(level)
 
 
 def connect(address: str | None, verbose: bool) -> bool:
