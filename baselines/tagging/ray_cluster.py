@@ -124,7 +124,8 @@ def quiet(verbose: bool) -> Iterator[None]:
         if isinstance(handler, logging.StreamHandler)
         and not isinstance(handler, logging.FileHandler)
     ]
-    saved = [(x, x.level) for x in [*loggers, *consoles]]
+    silenced: list[logging.Logger | logging.Handler] = [*loggers, *consoles]
+    saved = [(x, x.level) for x in silenced]
     with ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.filterwarnings("ignore", module=r"ray(\.|$)")
