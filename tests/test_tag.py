@@ -21,9 +21,9 @@ from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging import local as tag_module
 from nkworkers.baselines.tagging import output as output_module
 from nkworkers.baselines.tagging.local import run_local
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
 from nkworkers.loaders.predictions import read_predictions
+from tests.tag_models import trained
 
 ROOT = Path(__file__).resolve().parent.parent
 # The cheapest system of each layer: tag output then holds all three layers.
@@ -32,14 +32,7 @@ CHEAP = ("entities-crf", "attribution-rules", "control-lexicon")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        for name in CHEAP:
-            train(name=name, systems=SYSTEMS, out=base / name, root=ROOT, seed=0,
-                  cache_dir=base / "hf")  # fmt: skip
-    return [base / name for name in CHEAP]
+    return list(trained(tmp_path_factory, CHEAP).values())
 
 
 def raw_articles() -> list[dict[str, Any]]:

@@ -21,12 +21,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging.input import MAX_ARTICLE_BYTES, Reject, check
 from nkworkers.baselines.tagging.local import run_local
 from nkworkers.baselines.tagging.readers import count_items, plan, read_items, read_unit
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
+from tests.tag_models import trained
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = sorted((ROOT / "raw").glob("*.txt"))[0].read_text(encoding="utf-8")
@@ -34,13 +33,7 @@ TEXT = sorted((ROOT / "raw").glob("*.txt"))[0].read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        train(name="control-lexicon", systems=SYSTEMS, out=base / "lex", root=ROOT, seed=0,
-              cache_dir=base / "hf")  # fmt: skip
-    return [base / "lex"]
+    return list(trained(tmp_path_factory, ("control-lexicon",)).values())
 
 
 def reasons(path: Path) -> list[tuple[Any, ...]]:

@@ -18,12 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging import local as tag_module
 from nkworkers.baselines.tagging.local import TagError, run_local
 from nkworkers.baselines.tagging.output import Output, model_set
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
+from tests.tag_models import trained
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = [
@@ -34,14 +33,8 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        for name in ("control-lexicon", "entities-gazetteer"):
-            train(name=name, systems=SYSTEMS, out=base / name, root=ROOT, seed=0,
-                  cache_dir=base / "hf")  # fmt: skip
-    return {"lexicon": base / "control-lexicon", "gazetteer": base / "entities-gazetteer"}
+    folders = trained(tmp_path_factory, ("control-lexicon", "entities-gazetteer"))
+    return {"lexicon": folders["control-lexicon"], "gazetteer": folders["entities-gazetteer"]}
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:

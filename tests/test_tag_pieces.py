@@ -16,13 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging import pieces as pieces_module
 from nkworkers.baselines.tagging.input import Article
 from nkworkers.baselines.tagging.local import load_systems, run_local, tag_articles
 from nkworkers.baselines.tagging.pieces import MAX_CHARS, cut_points
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.predictions import read_predictions
+from tests.tag_models import trained
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.txt"))]
@@ -30,14 +29,7 @@ TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "raw").glob("*.tx
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        for name in ("control-lexicon", "entities-crf", "attribution-rules"):
-            train(name=name, systems=SYSTEMS, out=base / name, root=ROOT, seed=0,
-                  cache_dir=base / "hf")  # fmt: skip
-    return {name: base / name for name in ("control-lexicon", "entities-crf", "attribution-rules")}
+    return trained(tmp_path_factory, ("control-lexicon", "entities-crf", "attribution-rules"))
 
 
 def shifted(row: dict[str, Any], offset: int) -> dict[str, Any]:

@@ -17,11 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging.input import MAX_ARTICLE_BYTES
 from nkworkers.baselines.tagging.local import TagError, run_local
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
+from tests.tag_models import trained
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
@@ -45,14 +44,7 @@ def cluster() -> Any:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        for name in NAMES:
-            train(name=name, systems=SYSTEMS, out=base / name, root=ROOT, seed=0,
-                  cache_dir=base / "hf")  # fmt: skip
-    return [base / name for name in NAMES]
+    return list(trained(tmp_path_factory, NAMES).values())
 
 
 def jsonl_input(folder: Path) -> Path:
