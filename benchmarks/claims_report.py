@@ -84,9 +84,9 @@ def write_scales(base: Path, scales: Sequence[int], work: Path) -> dict[tuple[in
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from nkworkers.baselines.tagging.output import _write_parquet
+    from nkworkers.baselines.tagging.merge import write_parquet
 
-    _write_parquet(work / "base.parquet", [base])  # tag's own writer: its schema
+    write_parquet(work / "base.parquet", [base])  # tag's own writer: its schema
     table = pq.read_table(work / "base.parquet")
     lines = base.read_text(encoding="utf-8").splitlines()
     files = {}

@@ -187,7 +187,7 @@ def test_croissant_on_a_missing_root_says_the_root_is_missing(
     "args",
     [
         ["predict", "--system", "control-lexicon", "--docs", "[/x]"],
-        ["tag", "--model", "[/x]", "--input", "in.jsonl"],
+        ["tag", "--model", "[/x]", "--input", "."],  # an input that exists: the model is refused
     ],
     ids=["predict-doc-id", "tag-model-path"],
 )
@@ -209,8 +209,10 @@ def test_tag_output_goes_through_a_symlinked_out_instead_of_replacing_it(tmp_pat
     real.write_text("", encoding="utf-8")
     link = tmp_path / "out.jsonl"
     link.symlink_to(real)
+    (tmp_path / "out.models.json").write_text('{"models": []}', encoding="utf-8")
     output = Output(link, resume=True)
-    output.write_part([{"doc_id": "a", "entities": []}])
-    assert output.finish() == 1
+    with output.running([]):
+        output.write_part([{"doc_id": "a", "entities": []}])
+        assert output.finish() == 1
     assert link.is_symlink()
     assert json.loads(real.read_text(encoding="utf-8")) == {"doc_id": "a", "entities": []}

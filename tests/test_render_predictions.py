@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nkworkers.baselines.evaluation import evaluate_rows
-from nkworkers.baselines.tagging.output import _write_parquet
+from nkworkers.baselines.tagging.merge import write_parquet
 from nkworkers.loaders.claims import derive_claims
 from nkworkers.loaders.cli import app
 from nkworkers.loaders.predictions import PredictionRow, parse_row
@@ -161,7 +161,7 @@ def test_rows_outside_the_corpus_are_drawn_alone_and_rows_without_text_listed(
 
 def test_parquet_from_tag_draws_the_same_pages(site: Path, tmp_path: Path) -> None:
     source = tmp_path / "cv.parquet"
-    _write_parquet(source, [_write(tmp_path / "cv.jsonl", cv_rows())])
+    write_parquet(source, [_write(tmp_path / "cv.jsonl", cv_rows())])
     out = tmp_path / "site"
     render_predictions(root=ROOT, predictions=source, out=out)
     for page in site.glob("*.html"):

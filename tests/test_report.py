@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from nkworkers.baselines.tagging.output import _write_parquet
+from nkworkers.baselines.tagging.merge import write_parquet
 from nkworkers.loaders.claims import derive_claims
 from nkworkers.loaders.cli import app
 from nkworkers.loaders.report import report_files
@@ -57,7 +57,7 @@ def _jsonl(tmp: Path) -> Path:
 def _parquet_of_tag(tmp: Path) -> Path:
     """The file `tag --out x.parquet` writes: its writer, fed the JSONL rows."""
     out = tmp / "tagged.parquet"
-    _write_parquet(out, [_jsonl(tmp)])
+    write_parquet(out, [_jsonl(tmp)])
     return out
 
 

@@ -19,10 +19,11 @@ from typer.testing import CliRunner
 from nkworkers.baselines.benchmark.predict import predict
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging import local as tag_module
+from nkworkers.baselines.tagging import output as output_module
 from nkworkers.baselines.tagging.local import run_local
-from nkworkers.baselines.tagging.train import train
 from nkworkers.loaders.cli import app
 from nkworkers.loaders.predictions import read_predictions
+from tests.tag_models import trained
 
 ROOT = Path(__file__).resolve().parent.parent
 # The cheapest system of each layer: tag output then holds all three layers.
@@ -31,14 +32,7 @@ CHEAP = ("entities-crf", "attribution-rules", "control-lexicon")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    base = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HF_DATASETS_OFFLINE", "1")
-        mp.setenv("HF_HUB_OFFLINE", "1")
-        for name in CHEAP:
-            train(name=name, systems=SYSTEMS, out=base / name, root=ROOT, seed=0,
-                  cache_dir=base / "hf")  # fmt: skip
-    return [base / name for name in CHEAP]
+    return list(trained(tmp_path_factory, CHEAP).values())
 
 
 def raw_articles() -> list[dict[str, Any]]:
@@ -235,16 +229,20 @@ def test_train_command_writes_a_folder_once(tmp_path: Path) -> None:
 
 
 def test_resume_after_a_crash_between_rename_and_cleanup_does_not_double_rows(
-    models: list[Path], tmp_path: Path
+    models: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", raw_articles())
     out = tmp_path / "out.jsonl"
-    run_local(models=models, input_path=source, out=out, show_progress=False)
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as if killed after OUT was renamed in, before the cleanup
+
+    monkeypatch.setattr(output_module.shutil, "rmtree", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_local(models=models, input_path=source, out=out, show_progress=False)
+    monkeypatch.undo()
     before = out.read_bytes()
-    # As if killed after OUT was renamed in but before the parts were removed.
-    parts = tmp_path / ".out.jsonl.parts"
-    parts.mkdir()
-    (parts / "part-000000.jsonl").write_bytes(before)
+    assert list((tmp_path / ".out.jsonl.parts").glob("part-*.jsonl"))
     again = run_local(models=models, input_path=source, out=out, resume=True, show_progress=False)
     assert (again.tagged, again.rows) == (0, 5)
     assert out.read_bytes() == before

@@ -7,7 +7,7 @@ inside the commands.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -78,20 +78,27 @@ def tag_command(
     address: Annotated[
         str | None, typer.Option(help="Ray cluster address (default: a local Ray for the run)")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Ray actors (each loads the models)")] = 2,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Ray actors, one CPU each (default: one per CPU of the cluster)"),
+    ] = None,
+    ray_logs: Annotated[
+        bool, typer.Option("--ray-logs", help="show Ray's own logs and warnings (quiet by default)")
+    ] = False,
 ) -> None:
     """Tag a collection of articles with saved models, one predictions row per article.
 
     Bad rows (missing or duplicate doc_id, empty or non-text text, bad
-    encoding) go to OUT-stem.rejects.jsonl with the reason; they never stop
-    the run. OUT is written atomically.
+    encoding, unreadable files) go to OUT-stem.rejects.jsonl with the reason;
+    they never stop the run. OUT is written atomically; OUT-stem.models.json
+    records the models, and --resume refuses others.
     """
     from nkworkers.baselines.tagging.local import TagError, run_local
 
     if engine not in ENGINES:
         raise typer.BadParameter(f"{engine!r}; choose one of {ENGINES}", param_hint="--engine")
-    if address is not None and engine != "ray":
-        raise typer.BadParameter("--address needs --engine ray", param_hint="--address")
+    if engine != "ray" and (address is not None or workers is not None or ray_logs):
+        raise typer.BadParameter("--address, --workers and --ray-logs need --engine ray")
     try:
         if engine == "local":
             summary = run_local(
@@ -99,29 +106,43 @@ def tag_command(
                 batch_size=batch_size,
             )  # fmt: skip
         else:
-            try:
-                from nkworkers.baselines.tagging.ray_engine import run_ray
-            except ModuleNotFoundError as exc:
-                raise _fail(
-                    f"--engine ray needs {exc.name}: pip install -e '.[scale]' (ray[data]==2.60.0)"
-                ) from None
-
-            summary = run_ray(
+            summary = _ray_engine()(
                 models=model, input_path=input_path, out=out, resume=resume,
-                batch_size=batch_size, address=address, workers=workers,
+                batch_size=batch_size, address=address, workers=workers, ray_logs=ray_logs,
             )  # fmt: skip
     except TagError as exc:
         raise _fail(str(exc)) from None
+    _say_tagged(summary)
+
+
+def _ray_engine() -> Any:
+    """run_ray, or one line when Ray is not installed (the import of ray sits in run_ray)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("ray") and importlib.util.find_spec("ray.data")
+    except (ModuleNotFoundError, ValueError):  # ValueError: sys.modules["ray"] is None
+        found = None
+    if not found:
+        raise _fail("--engine ray needs ray: pip install -e '.[scale]' (ray[data]==2.60.0)")
+    from nkworkers.baselines.tagging.ray_engine import run_ray
+
+    return run_ray
+
+
+def _say_tagged(summary: Any) -> None:
+    # markup=False: OUT is a path, and "[/x]" in it is text, not rich markup (MarkupError)
     rate = summary.tagged / summary.seconds if summary.seconds else 0.0
     Console().print(
         f"tagged {summary.tagged} articles in {summary.seconds:.1f} s ({rate:.1f} articles/s); "
         f"skipped {summary.skipped} already done; {summary.rows} rows in {summary.out}",
-        highlight=False,
-    )
+        highlight=False, markup=False, soft_wrap=True,
+    )  # fmt: skip
     if summary.rejected:
         Console(stderr=True).print(
-            f"rejected {summary.rejected} rows; reasons in {summary.rejects}", highlight=False
-        )
+            f"rejected {summary.rejected} rows; reasons in {summary.rejects}",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

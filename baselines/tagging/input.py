@@ -1,26 +1,28 @@
-"""What ``nkworkers tag`` reads: articles from JSONL, parquet or a folder of .txt files.
+"""What ``nkworkers tag`` accepts: one input record checked into an article or a reject.
 
-Every input becomes a stream of :class:`Item` (where it came from, and the
-parsed value or why it could not be parsed), and :func:`check` turns an item
-into an :class:`Article` or a :class:`Reject` with the reason. The same
-functions run in the local engine and inside Ray Data's workers, so both
-reject the same rows for the same reasons. Duplicate doc_ids are found by
-whoever sees the rows in order (:class:`Seen`), after checking.
-
-- JSONL: one object per line with ``doc_id`` and ``text``; lines split on
-  ``b"\\n"`` only and parsed strictly (nkworkers.loaders.files.jsonio): not UTF-8, not JSON,
-  or over ``max_line_bytes`` is a reject.
-- parquet: columns ``doc_id`` and ``text``, read one record batch at a time.
-- a folder: every ``*.txt`` file (sorted by name), doc_id = the file stem,
-  text = the file decoded as strict UTF-8.
+Every input record becomes an :class:`Item` (where it came from, and the
+parsed value or why it could not be read; nkworkers.baselines.tagging.readers
+reads them), and :func:`check` turns an item into an :class:`Article` or a
+:class:`Reject` with the reason. The same functions run in the local engine
+and inside Ray Data's workers, so both reject the same rows for the same
+reasons. Duplicate doc_ids are found by whoever sees the rows in order
+(:class:`Seen`), after checking.
 
 Other fields/columns are carried through to the output unchanged (except
-``text`` and names of prediction layers, which the output owns).
+``text`` and names of prediction layers, which the output owns). A carried
+value that neither JSON nor parquet holds exactly is a reject, not a
+conversion: a non-finite float (``1e400`` parses to inf; a NaN in a parquet
+float column), an integer outside the signed 64-bit range, or nesting deeper
+than the strict JSON reader takes. Such a row once failed the final merge of
+the whole run (and every ``--resume`` after it); converting it to text
+instead would silently turn the whole parquet column into strings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,11 @@ from typing import Any
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.predictions import LAYERS
 
-DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
+#: Longest JSONL line, .txt file or parquet text (bytes) read: bounds the
+#: memory one article takes; the reason names the limit.
+MAX_ARTICLE_BYTES = jsonio.DEFAULT_MAX_LINE_BYTES
 RESERVED = frozenset({"doc_id", "text", *LAYERS})
+INT64 = (-(2**63), 2**63 - 1)
 
 
 class InputError(ValueError):
@@ -38,7 +43,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    source: str  # file path
+    source: str  # the input path as given (a folder's entry: folder/name)
     line: int | None  # 1-based line (JSONL) or row (parquet); None for a .txt file
     value: Any = None
     error: str | None = None
@@ -67,12 +72,49 @@ class Reject:
         }
 
 
+def shown(path: str | Path) -> str:
+    """A path as text that JSON and UTF-8 can hold: undecodable bytes of a file name
+    (os.fsdecode's surrogates) become backslash escapes instead of crashing the writer."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def special_kind(mode: int) -> str | None:
+    """'a FIFO', 'a socket', ... for what is neither a regular file nor a folder."""
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else "not a regular file"
+
+
+def stat_problem(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """The stat of path (symlinks followed), or why it cannot be read, without opening it."""
+    try:
+        return path.stat(), None
+    except FileNotFoundError:
+        if path.is_symlink():
+            return None, f"a dangling symlink (to {shown(os.readlink(path))})"
+        return None, "no such file or folder"
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return None, "a symlink loop"
+        return None, f"cannot read it ({exc.strerror})"
+
+
 def kind_of(path: Path) -> str:
-    """'jsonl', 'parquet' or 'folder'; raises InputError otherwise."""
-    if path.is_dir():
+    """'jsonl', 'parquet' or 'folder'; raises InputError otherwise (special files too)."""
+    st, problem = stat_problem(path)
+    if st is None:
+        raise InputError(f"{path}: {problem}; pass a JSONL, a parquet or a folder of .txt files")
+    if stat.S_ISDIR(st.st_mode):
         return "folder"
-    if not path.is_file():
-        raise InputError(f"{path}: no such file or folder; pass a JSONL, a parquet or a folder")
+    special = special_kind(st.st_mode)
+    if special:
+        raise InputError(f"{path}: {special}, not a file; pass a JSONL, a parquet or a folder")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
@@ -93,65 +135,17 @@ def decode_text(data: bytes) -> str:
         ) from None
 
 
-def parse_line(source: str, number: int, raw: bytes) -> Item:
-    """One JSONL line (without its b"\\n") as an Item."""
-    try:
-        return Item(source, number, jsonio.loads(jsonio.decode(raw)))
-    except jsonio.JsonError as exc:
-        return Item(source, number, error=exc.message)
-
-
-def file_item(path: str, data: bytes) -> Item:
-    """One .txt file as an Item: {doc_id: stem, text}."""
-    doc_id = Path(path).stem
-    try:
-        return Item(path, None, {"doc_id": doc_id, "text": decode_text(data)})
-    except ValueError as exc:
-        return Item(path, None, {"doc_id": doc_id}, error=str(exc))
-
-
-def read_items(path: Path, *, batch_rows: int = 1024) -> Iterator[Item]:
-    """Every input record in order, in memory bounded by one line/file/record batch."""
-    kind = kind_of(path)
-    if kind == "jsonl":
-        for line in jsonio.iter_jsonl(path, max_line_bytes=DEFAULT_MAX_LINE_BYTES):
-            if line.error is not None:
-                yield Item(str(path), line.number, error=line.error.message)
-            else:
-                yield Item(str(path), line.number, line.value)
-    elif kind == "parquet":
-        import pyarrow.parquet as pq
-
-        number = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-            for row in batch.to_pylist():
-                number += 1
-                yield Item(str(path), number, row)
-    else:
-        for file in sorted(path.glob("*.txt")):
-            yield file_item(str(file), file.read_bytes())
-
-
-def count_items(path: Path) -> int | None:
-    """How many records the input holds (for the progress bar), cheaply; None if unknown."""
-    kind = kind_of(path)
-    if kind == "parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    if kind == "folder":
-        return sum(1 for _ in path.glob("*.txt"))
-    with path.open("rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+def too_long(what: str) -> str:
+    return f"{what} longer than {MAX_ARTICLE_BYTES:,} bytes; split the article"
 
 
 def check(item: Item) -> Article | Reject:
     """The item as an Article, or a Reject saying what is wrong with it."""
     value = item.value
     doc_id = value.get("doc_id") if isinstance(value, dict) else None
-    shown = doc_id if isinstance(doc_id, str) else None
+    shown_id = doc_id if isinstance(doc_id, str) else None
     if item.error is not None:
-        return Reject(item.source, item.line, shown, item.error)
+        return Reject(item.source, item.line, shown_id, item.error)
     if not isinstance(value, dict):
         return Reject(item.source, item.line, None, f"not an object: {jsonio.clip(value)}")
     if doc_id is None:
@@ -163,12 +157,22 @@ def check(item: Item) -> Article | Reject:
             None,
             f"doc_id must be a non-empty string, got {jsonio.clip(doc_id)}",
         )
-    text = value.get("text")
-    reason = _text_problem(text)
-    if reason:
-        return Reject(item.source, item.line, doc_id, reason)
+    reason = _unicode_problem("doc_id", doc_id) or _text_problem(value.get("text"))
     extra = {k: v for k, v in value.items() if k not in RESERVED}
-    return Article(doc_id, str(text), extra)
+    reason = reason or next(
+        (p for k, v in extra.items() if (p := carried_problem(k, v)) is not None), None
+    )
+    if reason:
+        return Reject(item.source, item.line, shown(doc_id), reason)
+    return Article(doc_id, str(value["text"]), extra)
+
+
+def _unicode_problem(what: str, text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate (JSON escape, undecodable file name)
+        return f"{what} is not valid Unicode (lone surrogate at character {exc.start})"
+    return None
 
 
 def _text_problem(text: Any) -> str | None:
@@ -178,11 +182,30 @@ def _text_problem(text: Any) -> str | None:
         return f"text is not a string (got {type(text).__name__})"
     if not text.strip():
         return "empty text"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate from a JSON \\ud800 escape
-        return f"text is not valid Unicode (lone surrogate at character {exc.start})"
-    return None
+    if len(text) > MAX_ARTICLE_BYTES // 4 and len(text.encode("utf-8")) > MAX_ARTICLE_BYTES:
+        return too_long("text")
+    return _unicode_problem("text", text)
+
+
+def carried_problem(column: str, value: Any, depth: int = 0) -> str | None:
+    """Why a carried value cannot pass through JSON and parquet unchanged, or None."""
+    where = f"carried column {jsonio.clip(column)}"
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{where} holds {value!r}, not a finite number; write null or a finite number"
+    if isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+        return (
+            f"{where} holds {jsonio.clip(value)}, an integer beyond 64 bits; write it as a string"
+        )
+    children: list[Any] = []
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, list | tuple):
+        children = list(value)
+    if children and depth >= jsonio.MAX_DEPTH - 2:
+        return f"{where} nests deeper than {jsonio.MAX_DEPTH - 2} levels; flatten it"
+    return next((p for child in children if (p := carried_problem(column, child, depth + 1))), None)
 
 
 class Seen:

@@ -19,14 +19,32 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nkworkers.baselines.systems.base import System
-from nkworkers.baselines.systems.common import memo
-from nkworkers.baselines.tagging.input import Article, Reject, Seen, check, count_items, read_items
-from nkworkers.baselines.tagging.model_folder import load_model
-from nkworkers.baselines.tagging.output import Output, Row, add_claims, rejects_path
+from nkworkers.baselines.tagging.input import (
+    Article,
+    InputError,
+    Reject,
+    Seen,
+    check,
+    kind_of,
+)
+from nkworkers.baselines.tagging.output import (
+    Output,
+    OutputError,
+    Row,
+    add_claims,
+    model_set,
+    rejects_path,
+)
+from nkworkers.baselines.tagging.pieces import merge, pieces
+from nkworkers.baselines.tagging.readers import Unit, count_items, plan, read_unit
 
+if TYPE_CHECKING:
+    from nkworkers.baselines.systems.base import System
+
+# Systems, spaCy and the model gate load inside the functions that need them: a
+# refused OUT answers in a fraction of a second, not after seconds of imports.
 DEFAULT_BATCH = 64
 
 
@@ -48,7 +66,7 @@ class Summary:
 def load_systems(models: Sequence[Path]) -> list[System]:
     """Each model folder loaded (tagging.model_folder); two models of one task are refused."""
     from nkworkers.baselines.systems.registry import SYSTEMS
-    from nkworkers.baselines.tagging.model_folder import ModelError
+    from nkworkers.baselines.tagging.model_folder import ModelError, load_model
 
     systems: list[System] = []
     tasks: dict[str, Path] = {}
@@ -69,25 +87,36 @@ def load_systems(models: Sequence[Path]) -> list[System]:
 def tag_articles(systems: Sequence[System], articles: Sequence[Article]) -> list[Row]:
     """One predictions row per article, every system's layers merged, extras after them.
 
-    Memos are off (nkworkers.baselines.systems.common.memo): an archive's texts are seen once,
-    so remembering their parses would only grow memory with the archive. For
-    the same reason each prediction runs inside spaCy's memory zones
-    (:func:`memory_zones`).
+    An article longer than spaCy's max_length is tagged in pieces and put
+    back together (nkworkers.baselines.tagging.pieces); every other article
+    is given to the systems as it is. Memos are off
+    (nkworkers.baselines.systems.common.memo): an archive's texts are seen
+    once, so remembering their parses would only grow memory with the
+    archive. For the same reason each prediction runs inside spaCy's memory
+    zones (:func:`memory_zones`).
     """
+    from nkworkers.baselines.systems.common import memo
+
     if not articles:
         return []
-    documents = [{"doc_id": a.doc_id, "text": a.text} for a in articles]
-    rows: list[Row] = [{"doc_id": a.doc_id} for a in articles]
+    split = [pieces(a.doc_id, a.text) for a in articles]
+    documents = [doc for parts in split for _, doc in parts]
+    tagged: list[Row] = [{"doc_id": d["doc_id"]} for d in documents]
     with memo.off(), memory_zones(systems):
         for system in systems:
             predicted = system.predict(documents)
-            for row, got in zip(rows, predicted, strict=True):
+            for row, got in zip(tagged, predicted, strict=True):
                 if got["doc_id"] != row["doc_id"]:
                     raise RuntimeError(f"{system.name} returned rows out of order")
                 row.update({k: v for k, v in got.items() if k != "doc_id"})
-    for row, article in zip(rows, articles, strict=True):
+    rows, at = [], 0
+    for article, parts in zip(articles, split, strict=True):
+        done = [(offset, tagged[at + i]) for i, (offset, _) in enumerate(parts)]
+        at += len(parts)
+        row = merge(article.doc_id, done)
         add_claims(row, article.text)
         row.update({k: v for k, v in article.extra.items() if k not in row})
+        rows.append(row)
     return rows
 
 
@@ -164,6 +193,48 @@ def progress_bar() -> Any:
     )
 
 
+def prepare(
+    models: Sequence[Path], input_path: Path, out: Path, resume: bool
+) -> tuple[Output, list[dict[str, str]]]:
+    """The refusals that need no model loaded, in a fraction of a second: the output
+    (exists, is the input, in the corpus), the input's kind, and on --resume another
+    model set than the one that wrote OUT. Returns the Output and the model set."""
+    try:
+        output = Output(out, resume=resume, input_path=input_path)
+        kind_of(input_path)
+    except (OutputError, InputError) as exc:
+        raise TagError(str(exc)) from None
+    from nkworkers.baselines.tagging.model_folder import ModelError, read_model_json
+
+    try:
+        record = model_set([(folder, read_model_json(folder)) for folder in models])
+        if resume:
+            output.check_models(record)
+    except (OutputError, ModelError) as exc:
+        raise TagError(str(exc)) from None
+    return output, record
+
+
+@contextmanager
+def started(output: Output, record: list[dict[str, str]]) -> Iterator[Output]:
+    """Output.running with its refusals and write failures (OutputError, raised by Output
+    only) as TagError; any other error of the run passes through unchanged."""
+    try:
+        with output.running(record):
+            yield output
+    except OutputError as exc:
+        raise TagError(str(exc)) from None
+
+
+def input_units(input_path: Path, per_unit: int | None = None) -> tuple[list[Unit], int | None]:
+    """The input's units and record count (nkworkers.baselines.tagging.readers); TagError."""
+    try:
+        units = plan(input_path, per_unit)
+        return units, count_items(units)
+    except (InputError, OSError) as exc:
+        raise TagError(str(exc)) from None
+
+
 def run_local(
     *,
     models: Sequence[Path],
@@ -173,38 +244,38 @@ def run_local(
     batch_size: int = DEFAULT_BATCH,
     show_progress: bool = True,
 ) -> Summary:
-    """Tag input_path with the models into out, in this process; see the module docstring."""
+    """Tag input_path with the models into out, in this process; see the module docstring.
+
+    Raises TagError (one line) for a refused output, input or model, before
+    anything is written; bad rows become rejects.
+    """
+    output, record = prepare(models, input_path, out, resume)
     systems = load_systems(models)
-    output, total = open_output(input_path, out, resume)
-    seen = Seen(output.done_ids())
-    started = time.perf_counter()
-    tagged = skipped = 0
-    pending: list[dict[str, Any]] = []
-    with progress_bar() as progress:
-        bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
-        for articles, n_skipped in batches(
-            read_items(input_path), seen, batch_size, lambda r: pending.append(r.to_json())
-        ):
-            output.write_part(tag_articles(systems, articles))
+    units, total = input_units(input_path)
+    started_at = time.perf_counter()
+    with started(output, record):
+        seen = Seen(set(output.done))
+        tagged = skipped = 0
+        pending: list[dict[str, Any]] = []
+        items = (item for unit in units for item in read_unit(unit))
+        with progress_bar() as progress:
+            bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
+            try:
+                for articles, n_skipped in batches(
+                    items, seen, batch_size, lambda r: pending.append(r.to_json())
+                ):
+                    output.write_part(tag_articles(systems, articles))
+                    output.add_rejects(pending)
+                    tagged, skipped = tagged + len(articles), skipped + n_skipped
+                    advance = len(articles) + n_skipped + len(pending)
+                    pending.clear()
+                    rate = f"{tagged / max(time.perf_counter() - started_at, 1e-9):.1f}"
+                    progress.update(bar, advance=advance, rate=rate)
+            except BaseException:
+                progress.update(bar, visible=False)  # the error's line alone, not a bar too
+                raise
             output.add_rejects(pending)
-            tagged, skipped = tagged + len(articles), skipped + n_skipped
-            advance = len(articles) + n_skipped + len(pending)
-            pending.clear()
-            rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
-            progress.update(bar, advance=advance, rate=rate)
-        output.add_rejects(pending)
-    return finish_run(output, tagged, skipped, started)
-
-
-def open_output(input_path: Path, out: Path, resume: bool) -> tuple[Output, int | None]:
-    """The run's Output and the input's record count; TagError for a refused input or OUT."""
-    from nkworkers.baselines.tagging.input import InputError
-
-    try:
-        total = count_items(input_path)
-        return Output(out, resume=resume), total
-    except (InputError, ValueError) as exc:
-        raise TagError(str(exc)) from None
+        return finish_run(output, tagged, skipped, started_at)
 
 
 def finish_run(output: Output, tagged: int, skipped: int, started: float) -> Summary:

@@ -1,17 +1,34 @@
-"""Where ``nkworkers tag`` writes: parts while running, one file at the end, rejects beside it.
+"""Where ``nkworkers tag`` writes: parts while running, one file at the end, records beside it.
 
 While a run goes, each tagged batch is committed as its own part file
 (``.OUT.parts/part-NNNNNN.jsonl``, written atomically), so a crash loses at
 most the batch in flight and ``--resume`` finds every doc_id already done in
 the parts and in OUT. At the end the previous OUT (when resuming) and the
-parts are streamed into one staged file that is renamed onto OUT: OUT is
-either the old file or the complete new one, never half-written. Rejected
-rows go to ``OUT-stem.rejects.jsonl`` (one JSON object per reject: source,
-line, doc_id, reason), rewritten by each run.
+parts are merged (nkworkers.baselines.tagging.merge) into one staged file
+that is renamed onto OUT: OUT is either the old file or the complete new
+one, never half-written. Beside OUT:
+
+- ``OUT-stem.rejects.jsonl``: one JSON object per rejected input row
+  (source, line, doc_id, reason), rewritten by each run;
+- ``OUT-stem.models.json``: the model set that tagged OUT (each model's
+  system, task and the sha256 of its model.json). ``--resume`` compares it
+  with the models it is given and refuses another set: rows with different
+  layers or from different weights must not end up in one file.
+
+A run holds an exclusive lock (``flock``) on the parts folder from start to
+end, so a second run on the same OUT, resuming or not, is refused at once
+instead of interleaving its parts and rejects with the first one's.
+
+Refused before anything is written (:class:`Output` raises OutputError): an
+OUT that is the input (also through a symlink, a hard link or another
+spelling), an input that is one of the files the run writes (the rejects
+file, the models record, the parts), and any of those inside a corpus
+checkout's raw/, annotations/ or data/ (as ``predict`` refuses them).
 
 OUT is JSONL or parquet by its suffix. Parquet gets a fixed schema for the
-prediction layers and ``claims``; carried-through columns keep the types
-pyarrow infers, or become JSON text when the rows disagree on a column's type.
+prediction layers and ``claims`` (nkworkers.baselines.tagging.merge);
+carried-through columns keep the types pyarrow infers, or become JSON text
+when the rows disagree on a column's type.
 
 A row tagged with both an attribution and a control model carries ``claims``
 (:func:`add_claims`): who reports which measure, by the one carrying rule
@@ -21,18 +38,28 @@ sentence, in the shape of the ``documents`` config's claims column.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from nkworkers.loaders.files import jsonio
-from nkworkers.loaders.files.atomic import write_bytes, writes_through
+from nkworkers.baselines.tagging import merge
+from nkworkers.loaders.corpus import (
+    ANNOTATIONS,
+    MANIFEST,
+    CorpusError,
+    refuse_writing_into_corpus,
+)
+from nkworkers.loaders.files.atomic import dumps_json, write_bytes, write_text, writes_through
 
 Row = dict[str, Any]
-PART_ROWS = 1024  # rows per parquet row group when merging
+RECORD_FORMAT = "nkworkers-tag-models"
 
 
 def add_claims(row: Row, text: str) -> None:
@@ -44,79 +71,175 @@ def add_claims(row: Row, text: str) -> None:
         row["claims"] = [claim_json(c) for c in derive_claims(row, text=text)]
 
 
-def _layer_types() -> dict[str, Any]:
-    import pyarrow as pa
-
-    span = [("start", pa.int64()), ("end", pa.int64())]
-    return {
-        "entities": pa.list_(pa.struct([*span, ("label", pa.string())])),
-        "attribution_spans": pa.list_(
-            pa.struct([("id", pa.string()), *span, ("role", pa.string())])
-        ),
-        "attributions": pa.list_(
-            pa.struct(
-                [
-                    ("source", pa.string()),
-                    ("cue", pa.string()),
-                    ("content", pa.list_(pa.string())),
-                    ("source_anonymity", pa.string()),
-                    ("source_kind", pa.string()),
-                    ("quote_type", pa.string()),
-                ]
-            )
-        ),
-        "control_measures": pa.list_(pa.struct([*span, ("labels", pa.list_(pa.string()))])),
-        "claims": _claims_type(),
-    }
-
-
-def _claims_type() -> Any:
-    """The ``documents`` config's claims column type (ClassLabel-free: labels are strings)."""
-    from datasets import Features
-
-    from nkworkers.loaders.dataset.features import documents
-
-    return Features({"claims": documents()["claims"]}).arrow_schema.field("claims").type
-
-
 def rejects_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.rejects.jsonl")
 
 
-class Output:
-    """The output of one run; see the module docstring. Raises ValueError on a refused OUT."""
+def record_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}.models.json")
 
-    def __init__(self, out: Path, *, resume: bool) -> None:
-        self.out = out
+
+def model_set(metas: Sequence[tuple[Path, dict[str, Any]]]) -> list[dict[str, str]]:
+    """What the models record holds for (folder, model.json) pairs, sorted by task."""
+    entries = [
+        {
+            "task": str(meta.get("task")),
+            "system": str(meta.get("system")),
+            "model_json_sha256": hashlib.sha256(
+                json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8")
+            ).hexdigest(),
+            "folder": str(folder),
+        }
+        for folder, meta in metas
+    ]
+    return sorted(entries, key=lambda e: (e["task"], e["system"]))
+
+
+def _same_models(a: list[dict[str, str]], b: list[dict[str, str]]) -> bool:
+    def key(entries: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+        return sorted((e["task"], e["system"], e["model_json_sha256"]) for e in entries)
+
+    return key(a) == key(b)
+
+
+def _describe(entries: list[dict[str, str]]) -> str:
+    return ", ".join(f"{e['system']} ({e['model_json_sha256'][:12]})" for e in entries)
+
+
+class OutputError(ValueError):
+    """An OUT refused (see the module docstring): one line naming it, with the fix."""
+
+
+class Output:
+    """The output of one run; see the module docstring. Raises OutputError on a refused OUT."""
+
+    def __init__(self, out: Path, *, resume: bool, input_path: Path | None = None) -> None:
+        self.out, self.resume = out, resume
         self.kind = out.suffix.lower().lstrip(".")
         if self.kind not in ("jsonl", "parquet"):
-            raise ValueError(f"{out}: write .jsonl or .parquet (the suffix picks the format)")
+            raise OutputError(f"{out}: write .jsonl or .parquet (the suffix picks the format)")
         self.parts = out.with_name(f".{out.name}.parts")
-        if not resume and out.exists():
-            raise ValueError(f"{out}: already exists; pass --resume to add to it, or remove it")
-        if not resume and self.parts.exists():
-            raise ValueError(
-                f"{self.parts}: left by an interrupted run; pass --resume to continue it, "
-                "or remove the folder"
-            )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        self.parts.mkdir(exist_ok=True)
+        self.staged = out.with_name(f".{out.name}.staged")
         self.rejects = self.parts / "rejects.jsonl"
-        self.rejects.write_bytes(b"")
-        self.count = len(self._part_files())
+        self.record = self.parts / "models.json"
+        try:
+            self._refuse(input_path)
+        except OSError as exc:  # a name too long, a folder that cannot be searched
+            raise OutputError(f"{out}: cannot use this path ({exc.strerror or exc})") from None
+        self.count = 0
         self.rejected = 0
+        self.done: set[str] = set()
+
+    def _refuse(self, input_path: Path | None) -> None:
+        out = self.out
+        self._refuse_paths(input_path)
+        if out.is_dir():
+            raise OutputError(f"{out}: is a folder; --out names a .jsonl or .parquet file")
+        if not self.resume and out.exists():
+            raise OutputError(f"{out}: already exists; pass --resume to add to it, or remove it")
+        if self.parts.exists():
+            if _locked(self.parts):
+                raise OutputError(
+                    f"{out}: another nkworkers tag run is writing it now; wait for it"
+                )
+            if not self.resume:
+                raise OutputError(
+                    f"{self.parts}: left by an interrupted run; pass --resume to continue it, "
+                    "or remove the folder"
+                )
+
+    def written(self) -> list[Path]:
+        """Every path this run may write or replace."""
+        return [self.out, rejects_path(self.out), record_path(self.out), self.parts, self.staged]
+
+    def _refuse_paths(self, input_path: Path | None) -> None:
+        targets = self.written()
+        if input_path is not None and input_path.exists():
+            inside = self.parts.resolve() in input_path.resolve().parents
+            for target in targets:
+                if inside or _same(input_path, target):
+                    raise OutputError(
+                        f"{self.out}: the run would overwrite its own input {input_path}; "
+                        "choose another --out"
+                    )
+        for root in _checkouts_above(self.out):
+            try:
+                refuse_writing_into_corpus(root, self.out, targets)
+            except CorpusError as exc:
+                raise OutputError(str(exc.problems[0])) from None
+
+    def check_models(self, models: list[dict[str, str]]) -> None:
+        """Refuse (OutputError) a model set other than the one that wrote OUT or the parts."""
+        part_files = self._part_files() if self.parts.exists() else []
+        for path, holds, needed in (
+            (record_path(self.out), self.out, self.out.exists()),
+            (self.record, self.parts, bool(part_files)),
+        ):
+            if not needed:
+                continue
+            recorded = _read_record(path)
+            if recorded is None:
+                raise OutputError(
+                    f"{holds}: no record of the models that wrote it ({path.name} is missing "
+                    "or unreadable); --resume needs it: write to a new --out instead"
+                )
+            if not _same_models(recorded, models):
+                raise OutputError(
+                    f"{holds} was tagged by {_describe(recorded)}, not by the models given "
+                    f"({_describe(models)}); resume with the same --model folders, "
+                    "or write to a new --out"
+                )
+
+    @contextmanager
+    def running(self, models: list[dict[str, str]]) -> Iterator[Output]:
+        """Create and lock the parts folder for the run, record the models, read the doc_ids
+        already done (``self.done``); on an error before any part was written, remove what
+        this run created, so that nothing blocks the next run. Raises OutputError."""
+        created = not self.parts.exists()
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.parts.mkdir(exist_ok=self.resume)
+            fd = os.open(self.parts, os.O_RDONLY | os.O_DIRECTORY)
+        except FileExistsError:
+            raise OutputError(f"{self.out}: another nkworkers tag run started on it") from None
+        except OSError as exc:
+            raise OutputError(f"{self.out}: cannot write there ({exc.strerror})") from None
+        locked, first_part = False, 0
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError(
+                    f"{self.out}: another nkworkers tag run is writing it now; wait for it"
+                ) from None
+            locked = True
+            self.check_models(models)  # again, under the lock
+            with _writing(self.out):
+                write_text(self.record, dumps_json({"format": RECORD_FORMAT, "models": models}))
+                self.rejects.write_bytes(b"")
+            self.count = first_part = len(self._part_files())
+            self.done = self._done_ids()
+            yield self
+        except BaseException:
+            if locked and created and self.count == first_part and self.parts.exists():
+                shutil.rmtree(self.parts, ignore_errors=True)
+            raise
+        finally:
+            os.close(fd)
 
     def _part_files(self) -> list[Path]:
         return sorted(self.parts.glob("part-*.jsonl"))
 
-    def done_ids(self) -> set[str]:
+    def _done_ids(self) -> set[str]:
         """doc_ids already in OUT or in the parts of an interrupted run."""
-        done = set()
         sources = [*([self.out] if self.out.exists() else []), *self._part_files()]
-        for source in sources:
-            for row in _rows(source):
-                done.add(str(row["doc_id"]))
-        return done
+        try:
+            return {str(row["doc_id"]) for source in sources for row in merge.rows(source)}
+        except Exception as exc:  # a hand-edited or damaged OUT or part (pyarrow, JSON, keys)
+            raise OutputError(
+                f"{self.out}: cannot read the rows already written ({_first_line(exc)}); "
+                "it was changed since a run wrote it: restore it, or write to a new --out"
+            ) from None
 
     def write_part(self, rows: list[Row]) -> None:
         if not rows:
@@ -124,32 +247,37 @@ class Output:
         # default=str: carried-through values JSON cannot hold (dates, bytes) as text,
         # as the Ray engine sends them.
         data = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
-        write_bytes(self.parts / f"part-{self.count:06d}.jsonl", data.encode("utf-8"))
+        with _writing(self.out):
+            write_bytes(self.parts / f"part-{self.count:06d}.jsonl", data.encode("utf-8"))
         self.count += 1
 
     def add_rejects(self, rejects: list[dict[str, Any]]) -> None:
         if not rejects:
             return
         self.rejected += len(rejects)
-        with self.rejects.open("a", encoding="utf-8") as handle:
+        with _writing(self.out), self.rejects.open("a", encoding="utf-8") as handle:
             for reject in rejects:
                 handle.write(json.dumps(reject, ensure_ascii=False) + "\n")
 
     def finish(self) -> int:
-        """Merge into OUT atomically, move the rejects beside it; return OUT's row count."""
+        """Merge into OUT atomically, records beside it; return OUT's row count."""
+        with _writing(self.out):
+            return self._finish()
+
+    def _finish(self) -> int:
         sources = [*([self.out] if self.out.exists() else []), *self._part_files()]
-        staged = self.out.with_name(f".{self.out.name}.staged")
-        written = (
-            _write_jsonl(staged, sources)
-            if self.kind == "jsonl"
-            else _write_parquet(staged, sources)
-        )
-        if writes_through(self.out):  # --out /dev/stdout: renaming over it replaced the link
-            with staged.open("rb") as source, self.out.open("wb") as sink:
-                shutil.copyfileobj(source, sink)
-            staged.unlink()
+        if self.kind == "jsonl":
+            written = merge.write_jsonl(self.staged, sources)
         else:
-            os.replace(staged, self.out)
+            written = merge.write_parquet(self.staged, sources)
+        # The record first: a crash after it leaves OUT old or new, both of these models.
+        write_bytes(record_path(self.out), self.record.read_bytes())
+        if writes_through(self.out):  # --out /dev/stdout: renaming over it replaced the link
+            with self.staged.open("rb") as source, self.out.open("wb") as sink:
+                shutil.copyfileobj(source, sink)
+            self.staged.unlink()
+        else:
+            os.replace(self.staged, self.out)
         target = rejects_path(self.out)
         if self.rejected:
             os.replace(self.rejects, target)
@@ -159,93 +287,63 @@ class Output:
         return written
 
 
-def _rows(path: Path) -> Iterator[Row]:
-    if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=PART_ROWS):
-            yield from batch.to_pylist()
-        return
-    for line in jsonio.iter_jsonl(path, max_line_bytes=1 << 30):
-        if line.error is not None:
-            raise ValueError(f"{path}, line {line.number}: {line.error.message}")
-        yield line.value
-
-
-def _unique(sources: list[Path]) -> Iterator[Row]:
-    """Rows of every source, a doc_id's first row only: a crash between the rename onto
-    OUT and the removal of the parts leaves rows in both, and a resume must not double them."""
-    written: set[str] = set()
-    for source in sources:
-        for row in _rows(source):
-            if row["doc_id"] not in written:
-                written.add(row["doc_id"])
-                yield row
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A full disk or a vanished folder while writing: one line, the parts kept for --resume."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: cannot write ({exc.strerror or exc}); the parts done so far are kept: "
+            "fix it and rerun with --resume"
+        ) from None
 
 
-def _write_jsonl(staged: Path, sources: list[Path]) -> int:
-    n = 0
-    with staged.open("w", encoding="utf-8") as handle:
-        for row in _unique(sources):
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
-def _schema(sources: list[Path]) -> tuple[Any, set[str]]:
-    """The output schema (layers fixed, carried columns unified), and columns sent as JSON."""
-    import pyarrow as pa
-
-    layers = _layer_types()
-    names: dict[str, None] = {"doc_id": None}
-    carried: dict[str, Any] = {}
-    as_json: set[str] = set()
-    for row in _unique(sources):
-        for key, value in row.items():
-            names.setdefault(key, None)
-            if key in layers or key == "doc_id" or key in as_json:
-                continue
-            try:
-                typ = pa.array([value]).type
-                old = carried.get(key, pa.null())
-                carried[key] = (
-                    pa.unify_schemas(
-                        [pa.schema([(key, old)]), pa.schema([(key, typ)])],
-                        promote_options="permissive",
-                    )
-                    .field(key)
-                    .type
-                )
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-                as_json.add(key)
-                carried.pop(key, None)
-    fields = []
-    for name in names:
-        if name == "doc_id":
-            fields.append(pa.field(name, pa.string()))
-        elif name in layers:
-            fields.append(pa.field(name, layers[name]))
-        else:
-            fields.append(pa.field(name, pa.string() if name in as_json else carried[name]))
-    return pa.schema(fields), as_json
+def _same(a: Path, b: Path) -> bool:
+    """One file under two names: the same resolved path, or the same inode (a hard link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
-def _write_parquet(staged: Path, sources: list[Path]) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def _checkouts_above(out: Path) -> list[Path]:
+    """Corpus checkouts (a raw/manifest.jsonl beside annotations/) that hold OUT."""
+    here = out.absolute().parent.resolve()
+    return [
+        d for d in (here, *here.parents) if (d / MANIFEST).is_file() and (d / ANNOTATIONS).is_dir()
+    ]
 
-    schema, as_json = _schema(sources)
-    n = 0
-    with pq.ParquetWriter(staged, schema) as writer:
-        batch: list[Row] = []
-        for row in _unique(sources):
-            for key in as_json & row.keys():
-                row[key] = json.dumps(row[key], ensure_ascii=False)
-            batch.append(row)
-            if len(batch) >= PART_ROWS:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                n, batch = n + len(batch), []
-        if batch or n == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            n += len(batch)
-    return n
+
+def _locked(folder: Path) -> bool:
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
+def _read_record(path: Path) -> list[dict[str, str]] | None:
+    try:  # a regular file of reasonable size only: never block on a FIFO put there
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1 << 20:
+            return None
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    models = value.get("models") if isinstance(value, dict) else None
+    ok = isinstance(models, list) and all(isinstance(m, dict) for m in models)
+    return models if ok else None

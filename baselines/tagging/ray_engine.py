@@ -1,112 +1,104 @@
-"""``nkworkers tag --engine ray``: the same per-batch function on Ray Data.
+"""``nkworkers tag --engine ray``: the same reader and per-batch function on Ray Data.
 
-read (``read_parquet``; JSONL and .txt folders through ``read_binary_files``,
-split into lines with their numbers, so that decoding and JSON parsing are
-the strict ones of the local engine and bad lines become rejects, not a
-failed read) -> ``map_batches`` with :class:`TagActor`, a callable class that
-loads the model folders once per actor (``ActorPoolStrategy(size=workers)``,
-half a CPU reserved each, so two actors and a read task fit on two cores, and
-one thread each, so a worker is one core's work) and runs
-:func:`nkworkers.baselines.tagging.local.tag_articles` -> results streamed back in input order
-(``preserve_order``) and written by the local engine's writer, which also
-finds duplicate doc_ids. So both engines give the same rows and rejects.
+The driver cuts the input into units (nkworkers.baselines.tagging.readers:
+JSONL byte ranges of one batch of lines, parquet row groups, runs of a
+folder's files) -> ``from_items`` -> ``map_batches`` with :class:`TagActor`,
+a callable class that loads the model folders once per actor
+(``ActorPoolStrategy(size=workers)``, one CPU each, one thread each, so a
+worker is one core's work), reads its unit with the local engine's reader,
+checks each item and runs :func:`nkworkers.baselines.tagging.local.tag_articles`
+-> results streamed back in input order (``preserve_order``) and written by
+the local engine's writer, which also finds duplicate doc_ids. So both
+engines read the same items, give the same rows and write the same rejects,
+byte for byte. No read task competes with the actors for CPUs: the workers
+read what they tag.
 
 Without --address a local Ray is started for the run and always shut down;
 with --address the run joins that cluster (the model folders and the input
 must be at the same paths on every node, e.g. a shared filesystem).
+nkworkers.baselines.tagging.ray_cluster probes the address, fits the
+workers to the cluster and keeps Ray quiet.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nkworkers.baselines.tagging.input import (
-    DEFAULT_MAX_LINE_BYTES,
-    Article,
-    Item,
-    Reject,
-    Seen,
-    check,
-    file_item,
-    kind_of,
-    parse_line,
-)
+from nkworkers.baselines.tagging.input import Article, Reject, Seen, check
 from nkworkers.baselines.tagging.local import (
     Summary,
     TagError,
     finish_run,
+    input_units,
     load_systems,
-    open_output,
+    prepare,
     progress_bar,
+    started,
     tag_articles,
 )
-from nkworkers.baselines.tagging.model_folder import ModelError, check_folder
 from nkworkers.baselines.tagging.output import Output
-
-OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-# One thread per actor: a worker is one core's worth of tagging, so --workers
-# scales the run; unpinned, each actor's torch and BLAS spread over every core
-# and the actors fight over them.
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-
-
-def split_lines(row: dict[str, Any]) -> list[dict[str, Any]]:
-    """One JSONL file (Ray's {bytes, path}) as rows {source, line, raw}; blank lines dropped."""
-    out = []
-    for number, raw in enumerate(row["bytes"].split(b"\n"), start=1):
-        raw = raw.rstrip(b"\r")
-        if raw.strip():
-            out.append({"source": row["path"], "line": number, "raw": raw})
-    return out
-
-
-def _item(row: dict[str, Any], kind: str, source: str) -> Item:
-    if kind == "jsonl":
-        if len(row["raw"]) > DEFAULT_MAX_LINE_BYTES:
-            return Item(row["source"], row["line"], error="line too long")
-        return parse_line(row["source"], row["line"], row["raw"])
-    if kind == "folder":
-        return file_item(row["path"], row["bytes"])
-    return Item(source, None, row)
+from nkworkers.baselines.tagging.ray_cluster import (
+    cluster_cpus,
+    connect,
+    first_line,
+    fit_workers,
+    probe,
+    quiet,
+)
+from nkworkers.baselines.tagging.readers import Unit, read_unit
 
 
 class TagActor:
-    """Loads the models once; tags each batch; one result row per input row."""
+    """Loads the models once; reads, checks and tags each unit; one result row per item.
 
-    def __init__(self, models: list[str], kind: str, source: str, done: frozenset[str]) -> None:
-        self.systems = load_systems([Path(m) for m in models])
-        self.kind, self.source, self.done = kind, source, done
+    A model that fails to load here (it loaded in the driver's check) gives
+    one "fatal" row with the reason instead of an actor that dies: the driver
+    turns it into one line.
+    """
+
+    def __init__(self, models: list[str], done: frozenset[str], batch_size: int) -> None:
+        self.done, self.batch_size, self.error = done, batch_size, ""
+        try:
+            self.systems = load_systems([Path(m) for m in models])
+        except TagError as exc:
+            self.systems, self.error = [], str(exc)
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
 
+        if self.error:
+            fatal = {"source": "", "line": None, "status": "fatal", "doc_id": None}
+            return pa.Table.from_pylist([{**fatal, "payload": self.error}], schema=result_schema())
         results: list[dict[str, Any]] = []
         todo: list[tuple[int, Article]] = []
         for row in batch.to_pylist():
-            item = _item(row, self.kind, self.source)
-            got = check(item)
-            base = {"source": item.source, "line": item.line}
-            if isinstance(got, Reject):
-                results.append({**base, "status": "reject", "doc_id": got.doc_id,
-                                "payload": got.reason})  # fmt: skip
-            elif got.doc_id in self.done:
-                results.append({**base, "status": "skip", "doc_id": got.doc_id, "payload": None})
-            else:
-                todo.append((len(results), got))
-                results.append({**base, "status": "ok", "doc_id": got.doc_id, "payload": None})
-        tagged = tag_articles(self.systems, [a for _, a in todo])
-        for (i, _), row in zip(todo, tagged, strict=True):
-            results[i]["payload"] = json.dumps(row, ensure_ascii=False, default=str)
+            for item in read_unit(Unit.from_row(row)):
+                got = check(item)
+                base = {"source": item.source, "line": item.line}
+                if isinstance(got, Reject):
+                    results.append({**base, "status": "reject", "doc_id": got.doc_id,
+                                    "payload": got.reason})  # fmt: skip
+                elif got.doc_id in self.done:
+                    results.append({**base, "status": "skip", "doc_id": got.doc_id,
+                                    "payload": None})  # fmt: skip
+                else:
+                    todo.append((len(results), got))
+                    results.append({**base, "status": "ok", "doc_id": got.doc_id,
+                                    "payload": None})  # fmt: skip
+        for at in range(0, len(todo), self.batch_size):
+            chunk = todo[at : at + self.batch_size]
+            for (i, _), tagged in zip(chunk, tag_articles(self.systems, [a for _, a in chunk]),
+                                      strict=True):  # fmt: skip
+                results[i]["payload"] = json.dumps(tagged, ensure_ascii=False, default=str)
         return pa.Table.from_pylist(results, schema=result_schema())
 
 
 def result_schema() -> Any:
-    """What TagActor returns per input row (pyarrow is imported on use)."""
+    """What TagActor returns per input item (pyarrow is imported on use)."""
     import pyarrow as pa
 
     return pa.schema(
@@ -120,39 +112,6 @@ def result_schema() -> Any:
     )
 
 
-def _dataset(kind: str, path: Path) -> Any:
-    import ray.data
-
-    if kind == "parquet":
-        return ray.data.read_parquet(str(path.resolve()))
-    if kind == "folder":
-        files = sorted(str(p.resolve()) for p in path.glob("*.txt"))
-        if not files:
-            raise TagError(f"{path}: no .txt files; put one article per .txt file there")
-        return ray.data.read_binary_files(files, include_paths=True)
-    raw = ray.data.read_binary_files(str(path.resolve()), include_paths=True)
-    return raw.flat_map(split_lines)
-
-
-def _start(address: str | None) -> bool:
-    """Connect to Ray; True when this run started it (and must shut it down)."""
-    import ray
-
-    if ray.is_initialized():
-        return False
-    runtime_env = {"env_vars": {**OFFLINE, **ONE_THREAD}}
-    if address:
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
-    else:
-        ray.init(
-            num_cpus=os.cpu_count() or 2,
-            include_dashboard=False,
-            runtime_env=runtime_env,
-            log_to_driver=False,
-        )
-    return True
-
-
 def run_ray(
     *,
     models: Sequence[Path],
@@ -161,74 +120,130 @@ def run_ray(
     resume: bool = False,
     batch_size: int = 64,
     address: str | None = None,
-    workers: int = 2,
+    workers: int | None = None,
     show_progress: bool = True,
+    ray_logs: bool = False,
 ) -> Summary:
-    """Tag input_path into out on Ray Data; same rows and rejects as tagging.local.run_local."""
+    """Tag input_path into out on Ray Data; same rows and rejects as tagging.local.run_local.
+
+    ``workers`` None: one per CPU of the cluster. Raises TagError (one line)
+    for a refused output, input, model, address or worker count, before
+    anything is written, and for a model that fails to load on a worker.
+    """
+    from nkworkers.baselines.tagging.model_folder import ModelError, check_folder
+
+    if address:
+        probe(address)  # first: before reading models or importing Ray, < 30 s in all
+    output, record = prepare(models, input_path, out, resume)
     import ray
-    import ray.data
 
     for folder in models:
         try:
             check_folder(folder)
         except ModelError as exc:
             raise TagError(str(exc)) from None
-    kind = kind_of(input_path)
-    output, total = open_output(input_path, out, resume)
-    done = frozenset(output.done_ids())
-    started_here = _start(address)
-    started = time.perf_counter()
-    try:
-        context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True
-        context.enable_progress_bars = False
-        # Blocks of one batch each: a single input file is read as one block,
-        # and an actor pool hands out whole blocks, so without this one actor
-        # would get all the work (streaming, no shuffle).
-        blocks = _dataset(kind, input_path).repartition(target_num_rows_per_block=batch_size)
-        results = blocks.map_batches(
-            TagActor,
-            fn_constructor_kwargs={
-                "models": [str(m.resolve()) for m in models],
-                "kind": kind,
-                "source": str(input_path),
-                "done": done,
-            },
-            batch_size=batch_size,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=0.5,
-        )
-        tagged, skipped = _collect(results, output, Seen(set(done)), total, show_progress)
-    finally:
-        if started_here:
-            ray.shutdown()
-    return finish_run(output, tagged, skipped, started)
+    units, total = input_units(input_path, batch_size)
+    if not address and not ray.is_initialized():
+        fit_workers(workers, float(_local_cpus()), len(units))  # refuse before starting Ray
+    started_at = time.perf_counter()
+    with quiet(ray_logs):
+        started_here = connect(address, ray_logs) if units else False
+        try:
+            size = fit_workers(workers, cluster_cpus(), len(units)) if units else 0
+            with started(output, record):
+                done = frozenset(output.done)
+                tagged = skipped = 0
+                if units:
+                    results = _results(units, models, done, batch_size, size)
+                    tagged, skipped = _collect(
+                        results, output, Seen(set(done)), total, show_progress, ray_logs
+                    )
+                return finish_run(output, tagged, skipped, started_at)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def _local_cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def _results(
+    units: list[Unit], models: Sequence[Path], done: frozenset[str], batch_size: int, size: int
+) -> Any:
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True
+    context.enable_progress_bars = False
+    dataset = ray.data.from_items([u.to_row() for u in units], override_num_blocks=len(units))
+    return dataset.map_batches(
+        TagActor,
+        fn_constructor_kwargs={
+            "models": [str(m.resolve()) for m in models],
+            "done": done,
+            "batch_size": batch_size,
+        },
+        batch_size=1,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=size),
+        num_cpus=1,
+        max_restarts=0,  # see ray_cluster: no restarts, no error line, no endless retries
+    )
 
 
 def _collect(
-    results: Any, output: Output, seen: Seen, total: int | None, show_progress: bool
+    results: Any,
+    output: Output,
+    seen: Seen,
+    total: int | None,
+    show_progress: bool,
+    verbose: bool,
 ) -> tuple[int, int]:
+    from ray.exceptions import RayError
+
     tagged = skipped = 0
     started = time.perf_counter()
     with progress_bar() as progress:
         bar = progress.add_task("tag", total=total, rate="0.0", visible=show_progress)
-        for batch in results.iter_batches(batch_format="pyarrow", batch_size=None):
-            rows, rejects = [], []
-            for r in batch.to_pylist():
-                if r["status"] == "reject":
-                    rejects.append(Reject(r["source"], r["line"], r["doc_id"], r["payload"]))
-                    continue
-                admitted = seen.admit(Article(r["doc_id"], ""), r["source"], r["line"])
-                if isinstance(admitted, Reject):
-                    rejects.append(admitted)
-                elif admitted and r["status"] == "ok":
-                    rows.append(json.loads(r["payload"]))
-                else:
-                    skipped += 1
-            output.write_part(rows)
-            output.add_rejects([r.to_json() for r in rejects])
-            tagged += len(rows)
-            rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
-            progress.update(bar, advance=batch.num_rows, rate=rate)
+        batches = iter(results.iter_batches(batch_format="pyarrow", batch_size=None))
+        try:
+            for batch in batches:
+                rows, rejects, n_skipped = _sort(batch.to_pylist(), seen)
+                output.write_part(rows)
+                output.add_rejects([r.to_json() for r in rejects])
+                tagged, skipped = tagged + len(rows), skipped + n_skipped
+                rate = f"{tagged / max(time.perf_counter() - started, 1e-9):.1f}"
+                progress.update(bar, advance=batch.num_rows, rate=rate)
+        except BaseException as exc:
+            progress.update(bar, visible=False)  # a refusal is one line, not a bar and a line
+            if verbose or not isinstance(exc, RayError):
+                raise
+            raise TagError(
+                f"the Ray run failed: {first_line(exc)} (the parts done so far are kept: "
+                "fix the cause and rerun with --resume; --ray-logs shows Ray's own logs)"
+            ) from None
+        finally:
+            getattr(batches, "close", lambda: None)()  # stop Ray's iterator now, not at exit
     return tagged, skipped
+
+
+def _sort(results: list[dict[str, Any]], seen: Seen) -> tuple[list[Any], list[Reject], int]:
+    """One result batch as (rows to write, rejects, skipped), in input order."""
+    rows, rejects, skipped = [], [], 0
+    for r in results:
+        if r["status"] == "fatal":
+            raise TagError(r["payload"])
+        if r["status"] == "reject":
+            rejects.append(Reject(r["source"], r["line"], r["doc_id"], r["payload"]))
+            continue
+        admitted = seen.admit(Article(r["doc_id"], ""), r["source"], r["line"])
+        if isinstance(admitted, Reject):
+            rejects.append(admitted)
+        elif admitted and r["status"] == "ok":
+            rows.append(json.loads(r["payload"]))
+        else:
+            skipped += 1
+    return rows, rejects, skipped

@@ -28,6 +28,7 @@ from nkworkers.loaders.labels import EntityType
 
 OURS = frozenset(e.value for e in EntityType)
 MAX_LABEL_MAP = 1024 * 1024
+LABEL_MAP_FIX = 'pass --label-map a JSON file such as {"PER": "PERSON"}'
 SPACY_FIX = "give a pipeline folder of plain files (nlp.to_disk) or an installed pipeline package"
 Row = dict[str, Any]
 Spans = list[tuple[int, int, str]]  # (start, end exclusive, label), characters
@@ -52,8 +53,11 @@ def read_label_map(path: Path) -> dict[str, str]:
     """
     try:
         # the user's own file: a link to it is followed, but only a plain file is read
-        value = jsonio.loads(jsonio.decode(paths.read_bytes(path.resolve(), MAX_LABEL_MAP)))
-    except (OSError, RuntimeError, jsonio.JsonError, FolderError) as e:  # RuntimeError: a link loop
+        data = paths.read_bytes(path.resolve(), MAX_LABEL_MAP, LABEL_MAP_FIX)
+        value = jsonio.loads(jsonio.decode(data))
+    except FolderError as e:  # names the path and the fix itself
+        raise OutsideModelError(f"cannot read the label map {e}") from None
+    except (OSError, RuntimeError, jsonio.JsonError) as e:  # RuntimeError: a link loop
         raise OutsideModelError(f"{path}: cannot read the label map: {e}") from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise OutsideModelError(

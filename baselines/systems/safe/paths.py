@@ -136,11 +136,14 @@ def walk(folder: Path, fix: str) -> Listing:
     return Listing(folder, files, frozenset(folders))
 
 
-def open_regular(path: Path) -> int:
+FOLDER_FILES = "a model folder holds plain files only and is never read through links"
+
+
+def open_regular(path: Path, why: str = FOLDER_FILES) -> int:
     """A read-only descriptor of a plain file: never through a link, never blocking on a FIFO.
 
-    Raises FolderError for a link (ELOOP), FIFO, device or socket, and
-    FileNotFoundError for a missing file.
+    Raises FolderError for a link (ELOOP), FIFO, device or socket (the
+    message ends with ``why``), and FileNotFoundError for a missing file.
     """
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -149,22 +152,23 @@ def open_regular(path: Path) -> int:
         raise  # the caller says what it expected there
     except OSError as exc:  # ELOOP: a link; EACCES; ...
         raise FolderError(
-            f"{path}: cannot be opened as a plain file ({exc.strerror}); "
-            "a model folder holds plain files only and is never read through links"
+            f"{path}: cannot be opened as a plain file ({exc.strerror}); {why}"
         ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise FolderError(f"{path}: not a plain file; a model folder holds plain files only")
+        raise FolderError(f"{path}: not a plain file (a FIFO, device, socket or folder); {why}")
     return fd
 
 
-def read_bytes(path: Path, limit: int = MAX_SMALL_FILE) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_SMALL_FILE, why: str = FOLDER_FILES) -> bytes:
     """The whole of a plain file of at most ``limit`` bytes (FolderError otherwise)."""
-    fd = open_regular(path)
+    fd = open_regular(path, why)
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise FolderError(f"{path}: larger than {limit} bytes, more than such a file ever holds")
+        raise FolderError(
+            f"{path}: larger than {limit:,} bytes, more than such a file ever holds; {why}"
+        )
     return data
 
 
