@@ -40,7 +40,9 @@ from nkworkers.baselines.evaluation.cli import load_gold
 from nkworkers.baselines.systems.base import CorpusData, Row, System, Task
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import write_many, write_text
+from nkworkers.loaders.labels import ControlCategory, names
 
+CATEGORY_NAMES = names(ControlCategory)
 METRICS: dict[Task, tuple[str, ...]] = {
     "entities": tuple(f"entities.{s}.f1" for s in ("strict", "exact", "partial", "type")),
     "attribution": (
@@ -56,6 +58,9 @@ METRICS: dict[Task, tuple[str, ...]] = {
         "control_measures.sentences.macro.f1",
         "control_measures.spans.micro.exact.f1",
         "control_measures.spans.micro.overlap.f1",
+        "control_measures.average_precision.micro.ap",
+        *(f"control_measures.sentences.per_category.{c}.f1" for c in CATEGORY_NAMES),
+        *(f"control_measures.average_precision.per_category.{c}.ap" for c in CATEGORY_NAMES),
     ),
 }
 EVALUATED_SPLITS = ("validation", "test")

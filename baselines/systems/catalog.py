@@ -58,6 +58,9 @@ CATALOG: dict[str, Entry] = {
     "control-twostage": Entry(
         "control_measures", False, "MiniLM sentence detector, then nearest clause prototype"
     ),
+    "control-cascade": Entry(
+        "control_measures", False, "detector on MiniLM, cue words and the parse; scheme cue words"
+    ),
 }
 
 

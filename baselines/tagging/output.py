@@ -51,7 +51,12 @@ def _layer_types() -> dict[str, Any]:
                 ]
             )
         ),
-        "control_measures": pa.list_(pa.struct([*span, ("labels", pa.list_(pa.string()))])),
+        "control_measures": pa.list_(
+            pa.struct([*span, ("labels", pa.list_(pa.string())), ("score", pa.float64())])
+        ),
+        "control_scores": pa.list_(
+            pa.struct([*span, ("scores", pa.map_(pa.string(), pa.float64()))])
+        ),
     }
 
 
