@@ -7,8 +7,13 @@ folder with safetensors weights). ``model.json``::
     {"format": "nkworkers-model", "format_version": 1,
      "system": "entities-crf", "task": "entities", "package_version": "0.1.0",
      "data_fingerprint": "<sha256 of data/*.parquet, as in the README card>",
-     "seed": 0, "settings": {...}, "validation": {...},
+     "seed": 0, "settings": {...}, "validation": {...}, "data": "splits",
      "files": {"crf-ner.crfsuite": "<sha256>", ...}}
+
+A model trained on every annotated article (``train --data all``) has
+``"data": "all"`` and, instead of "validation", ``"lodo"``: the
+leave-one-document-out figures (mean, std, pooled, per fold) and the
+choices of every fold that its settings were combined from.
 
 ``save_model`` writes the folder atomically (staged beside the target, then
 renamed) and refuses to write a pickle. ``load_model`` checks model.json,
@@ -96,10 +101,15 @@ def save_model(
     out_dir: Path,
     *,
     seed: int,
-    validation_figures: Mapping[str, Any],
+    validation_figures: Mapping[str, Any] | None,
     data_fingerprint: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a fitted system to out_dir (which must not exist); return its model.json.
+
+    ``validation_figures`` None leaves the "validation" key out (a model fit on
+    every annotated article has no held-out figure); ``extra`` adds keys
+    (``data``, ``lodo``) before ``files``.
 
     Raises ModelError if out_dir exists or the system wrote a pickle-like
     file; nothing is left behind on any error.
@@ -130,7 +140,8 @@ def save_model(
             "data_fingerprint": data_fingerprint,
             "seed": seed,
             "settings": settings,
-            "validation": dict(validation_figures),
+            **({} if validation_figures is None else {"validation": dict(validation_figures)}),
+            **dict(extra or {}),
             "files": files,
         }
         (staging / MODEL_JSON).write_text(dumps_json(meta), encoding="utf-8")

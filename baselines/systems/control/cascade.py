@@ -314,6 +314,15 @@ class Cascade:
         self.settings, f1 = best_setting(scored)
         self.selected = {**self.settings, "selection": self.selection, "micro_f1": f1}
 
+    def chosen_settings(self) -> dict[str, Any]:
+        return dict(self.settings)
+
+    def fit_chosen(
+        self, data: CorpusData, chosen: Mapping[str, Any], *, seed: int = 0, device: str = "cpu"
+    ) -> None:
+        self.chosen = {k: float(chosen[k]) for k in SETTINGS}
+        self.fit(data, seed=seed, device=device)
+
     @staticmethod
     def _inner(train: Any, validation: Any, seed: int) -> list[tuple[Analysis, np.ndarray]]:
         """Each train and validation article predicted by parts fit on the others."""

@@ -12,9 +12,9 @@ Two kinds of cue, as regular expressions over lower-cased text:
   **Covers** lines (and their plain synonyms), never the corpus examples
   that the guidelines quote: those are gold spans of the five articles.
 
-:func:`cue_features` turns a text into counts of both; the parse adds
-:func:`parse_features` (who does what to whom). tests/test_baselines_control_cascade.py
-checks that no cue is a four-word phrase of a gold span.
+:func:`category_counts` and :func:`measure_counts` turn texts into counts of
+each; the parse adds :func:`parse_features` (who does what to whom), and
+:func:`is_framing` finds the clause that only says who reported a measure.
 """
 
 from __future__ import annotations
