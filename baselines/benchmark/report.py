@@ -180,6 +180,8 @@ def readme_tables(board: dict[str, Any]) -> str:
         rows = [r for r in board["rows"] if r["task"] == task]
         if rows:
             lines += [f"**{task}**", "", *headline_table(rows, task), ""]
+            per = per_category_table(rows)
+            lines += [*per, ""] if per else []
     return "\n".join(lines)
 
 

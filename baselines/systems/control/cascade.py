@@ -111,17 +111,13 @@ from nkworkers.baselines.systems.control.common import (
     clauses,
     document_sentences,
     prediction_rows,
-    span_texts,
 )
-from nkworkers.baselines.systems.control.embed import DIM, embed
-from nkworkers.baselines.systems.control.guidelines import all_descriptions
-from nkworkers.baselines.systems.control.lexicon import tokens
+from nkworkers.baselines.systems.control.embed import embed
 from nkworkers.baselines.systems.control.twostage import (
-    COMMON_SHARE,
-    common_stems,
-    distinctive_stems,
+    Prototypes,
+    prototype_arrays,
+    restore_prototypes,
 )
-from nkworkers.loaders.labels import ControlCategory
 
 THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.round(np.arange(0.2, 0.81, 0.05), 2))
 ALPHAS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.5)
@@ -166,55 +162,16 @@ class Parts:
     """What is fit on training sentences; the settings are chosen apart."""
 
     detector: LogisticRegression
-    centre: np.ndarray  # (DIM,)
-    prototypes: np.ndarray  # (p, DIM) centred unit rows
-    prototype_labels: np.ndarray  # (p,) category index
-    stems: list[list[str]]  # distinctive description stems per category
+    protos: Prototypes  # control-twostage's prototypes and description stems
 
     @classmethod
     def fit(cls, rows: Any, seed: int) -> Parts:
         """Fit on rows of the ``control_measures`` config."""
         train = Sentences.from_config(rows)
         vectors = embed(train.texts)
-        texts, labels = [], []
-        for j, category in enumerate(CATEGORIES):
-            for text in all_descriptions(ControlCategory(category)):
-                texts.append(text)
-                labels.append(j)
-        for text, names in span_texts(rows):
-            for name in names:
-                texts.append(text)
-                labels.append(CATEGORIES.index(name))
         detector = LogisticRegression(class_weight="balanced", max_iter=3000, random_state=seed)
         detector.fit(detector_features(train.texts, vectors), train.labels.sum(axis=1) > 0)
-        parts = cls(
-            detector, vectors.mean(axis=0), np.zeros((0, DIM)), np.zeros(0, dtype=np.int64),
-            distinctive_stems(common_stems(train.texts, COMMON_SHARE)),
-        )  # fmt: skip
-        parts.prototypes = parts.centred(embed(texts))
-        parts.prototype_labels = np.asarray(labels, dtype=np.int64)
-        return parts
-
-    def centred(self, vectors: np.ndarray) -> np.ndarray:
-        vectors = vectors - self.centre
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-    def unit_similarity(self, vectors: np.ndarray) -> np.ndarray:
-        """(units, categories): best prototype cosine per unit; -1 where a category has none."""
-        sims = self.centred(vectors) @ self.prototypes.T
-        out = np.full((len(vectors), len(CATEGORIES)), -1.0)
-        for j in range(len(CATEGORIES)):
-            mask = self.prototype_labels == j
-            if mask.any():
-                out[:, j] = sims[:, mask].max(axis=1)
-        return out
-
-    def keywords(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(CATEGORIES)))
-        for i, text in enumerate(texts):
-            stems = {s for s, _, _ in tokens(text)}
-            out[i] = [len(stems.intersection(found)) for found in self.stems]
-        return out
+        return cls(detector, Prototypes.fit(rows, train, vectors))
 
 
 @dataclass
@@ -234,8 +191,8 @@ def analyse(parts: Parts, texts: list[str]) -> Analysis:
         empty = np.zeros((0, len(CATEGORIES)))
         return Analysis(np.zeros(0), empty, empty, empty)
     prob = parts.detector.predict_proba(detector_features(texts, vectors))[:, 1]
-    similarity = parts.unit_similarity(vectors)
-    return Analysis(prob, similarity, parts.keywords(texts), cues.category_counts(texts))
+    similarity = parts.protos.similarity(vectors)
+    return Analysis(prob, similarity, parts.protos.keywords(texts), cues.category_counts(texts))
 
 
 def category_scores(a: Analysis, s: Mapping[str, float]) -> np.ndarray:
@@ -371,12 +328,10 @@ class Cascade:
         arrays = {
             "detector_coef": p.detector.coef_,
             "detector_intercept": p.detector.intercept_,
-            "centre": p.centre,
-            "prototypes": p.prototypes,
-            "prototype_labels": p.prototype_labels,
+            **prototype_arrays(p.protos),
         }
         write_arrays(directory, "cascade.safetensors", arrays)
-        state = {"settings": self.settings, "stems": p.stems, "selected": self.selected}
+        state = {"settings": self.settings, "stems": p.protos.stems, "selected": self.selected}
         write_json(directory, "cascade.json", state)
         return dict(self.selected)
 
@@ -394,9 +349,6 @@ class Cascade:
         detector.coef_ = arrays["detector_coef"]
         detector.intercept_ = arrays["detector_intercept"]
         detector.classes_ = np.array([False, True])
-        self.parts = Parts(
-            detector, arrays["centre"], arrays["prototypes"], arrays["prototype_labels"],
-            [list(map(str, s)) for s in state["stems"]],
-        )  # fmt: skip
+        self.parts = Parts(detector, restore_prototypes(arrays, state["stems"]))
         self.settings = {k: float(settings[k]) for k in SETTINGS}
         self.selected = dict(state.get("selected") or {})
