@@ -139,3 +139,17 @@ def test_train_all_writes_a_folder_that_tag_uses(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in tagged.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 5 and any(r["control_measures"] for r in rows)
+
+
+@pytest.mark.parametrize("name", ["control-cascade", "attribution-deps"])
+def test_fit_chosen_with_the_settings_fit_chose_predicts_the_same(
+    name: str, data: CorpusData
+) -> None:
+    chose = SYSTEMS[name]()
+    chose.fit(sealed(data), seed=0)
+    assert isinstance(chose, Refits)
+    fixed = SYSTEMS[name]()
+    assert isinstance(fixed, Refits)
+    fixed.fit_chosen(sealed(data), chose.chosen_settings(), seed=0)
+    documents = bare(data.test["documents"])
+    assert fixed.predict(documents) == chose.predict(documents)
