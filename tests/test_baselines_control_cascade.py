@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -139,6 +140,17 @@ def test_train_all_writes_a_folder_that_tag_uses(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in tagged.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 5 and any(r["control_measures"] for r in rows)
+    # parquet keeps the span scores and each sentence's scores (a map: (key, value) pairs)
+    as_parquet = tmp_path / "tagged.parquet"
+    result = CliRunner().invoke(
+        app, ["tag", "--model", str(out), "--input", str(ROOT / "raw"), "--out", str(as_parquet)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(as_parquet).to_pylist()
+    assert [r["control_measures"] for r in table] == [r["control_measures"] for r in rows]
+    assert [[dict(s["scores"]) for s in r["control_scores"]] for r in table] == [
+        [s["scores"] for s in r["control_scores"]] for r in rows
+    ]
 
 
 @pytest.mark.parametrize("name", ["control-cascade", "attribution-deps"])

@@ -11,7 +11,10 @@ line, doc_id, reason), rewritten by each run.
 
 OUT is JSONL or parquet by its suffix. Parquet gets a fixed schema for the
 prediction layers; carried-through columns keep the types pyarrow infers,
-or become JSON text when the rows disagree on a column's type.
+or become JSON text when the rows disagree on a column's type. Control
+measures have a ``score`` field only when a system scored them, and
+``control_scores`` keeps each sentence's scores as a map (category ->
+score), which pyarrow reads back as (key, value) pairs.
 """
 
 from __future__ import annotations
@@ -51,9 +54,7 @@ def _layer_types() -> dict[str, Any]:
                 ]
             )
         ),
-        "control_measures": pa.list_(
-            pa.struct([*span, ("labels", pa.list_(pa.string())), ("score", pa.float64())])
-        ),
+        "control_measures": pa.list_(pa.struct([*span, ("labels", pa.list_(pa.string()))])),
         "control_scores": pa.list_(
             pa.struct([*span, ("scores", pa.map_(pa.string(), pa.float64()))])
         ),
@@ -182,6 +183,10 @@ def _schema(sources: list[Path]) -> tuple[Any, set[str]]:
     carried: dict[str, Any] = {}
     as_json: set[str] = set()
     for row in _unique(sources):
+        if any("score" in m for m in row.get("control_measures") or []):
+            # a system that scores its spans: the column holds the score (null where absent)
+            span = [("start", pa.int64()), ("end", pa.int64()), ("labels", pa.list_(pa.string()))]
+            layers["control_measures"] = pa.list_(pa.struct([*span, ("score", pa.float64())]))
         for key, value in row.items():
             names.setdefault(key, None)
             if key in layers or key == "doc_id" or key in as_json:
