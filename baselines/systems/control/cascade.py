@@ -78,6 +78,11 @@ choice):
   work. Taken for speed; test then 0.561 ± 0.158, pooled 0.581, span
   overlap 0.532 (pooled 0.554).
 
+The benchmark run (results/): LODO 0.561 ± 0.158, pooled 0.581 [0.497,
+0.660], test 0.370 [0.133, 0.606]; span overlap F1 LODO 0.532 ± 0.153,
+pooled 0.554; average precision pooled 0.499. Tagging: 1.2-2.2x control-
+twostage's articles/s in adjacent runs on shared cores (benchmarks/RESULTS.md).
+
 Not tried: per-category thresholds (five categories have no validation
 sentence in some fold), calibration beyond the detector's logistic output,
 an ensemble with control-similarity. The design (the cue lists, the parse
