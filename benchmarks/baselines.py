@@ -24,9 +24,10 @@ def run(
         raise SystemExit(f"{path} not found: run `nkworkers benchmark --out {leaderboard}` first")
     data = json.loads(path.read_text(encoding="utf-8"))
     cv = {t["system"]: t["total_s"] for t in data["timings"] if t["mode"] == "cv"}
-    folds = {
-        r["system"]: len(r["folds"]) for r in data["rows"] if r["split"] == "cv-mean"
-    }  # how many leave-one-document-out folds each system ran
+    folds: dict[str, int] = {}  # how many leave-one-document-out folds each system ran
+    for r in data["rows"]:  # a per-category row counts only the folds holding its category
+        if r["split"] == "cv-mean":
+            folds[r["system"]] = max(folds.get(r["system"], 0), len(r["folds"]))
     rows = [
         {
             "system": t["system"],

@@ -56,13 +56,13 @@ GPU_TRAINED = frozenset(
 # Systems that run a pretrained network (spaCy's CNN pipeline or the MiniLM encoder) to tag.
 PRETRAINED = frozenset(
     {"entities-spacy-sm", "entities-spacy-ft", "attribution-deps", "attribution-crf-deps",
-     "attribution-textacy", "control-similarity", "control-twostage"}
+     "attribution-textacy", "control-similarity", "control-twostage", "control-cascade"}
 )  # fmt: skip
 # Without a leaderboard: the choices of the committed cross-validated run.
 DEFAULT_BEST = {
     "entities": "entities-spacy-ft",
     "attribution": "attribution-deps",
-    "control_measures": "control-twostage",
+    "control_measures": "control-cascade",
 }
 DEFAULT_FAST = {
     "entities": "entities-crf",

@@ -88,8 +88,24 @@ class PredictedAttribution(_Lenient):
     quote_type: QuoteType | None = None
 
 
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class PredictedControlMeasure(_Span):
     labels: list[ControlCategory] = Field(min_length=1)
+    score: Score | None = Field(
+        default=None, description="the system's confidence in the span's labels, in [0, 1]"
+    )
+
+
+class ControlScores(_Span):
+    """A system's score of every category for one text span (a sentence), for ranking.
+
+    Not predictions: the F1 figures ignore these; average precision ranks
+    (sentence, category) pairs by them.
+    """
+
+    scores: dict[ControlCategory, Score]
 
 
 class PredictionRow(_Lenient):
@@ -100,6 +116,10 @@ class PredictionRow(_Lenient):
     attribution_spans: list[PredictedAttributionSpan] | None = None
     attributions: list[PredictedAttribution] | None = None
     control_measures: list[PredictedControlMeasure] | None = None
+    control_scores: list[ControlScores] | None = Field(
+        default=None,
+        description="per-sentence category scores in [0, 1] (average precision ranks by them)",
+    )
     claims: list[Claim] | None = Field(
         default=None,
         description="who reports which control measure (nkworkers.loaders.claims.Claim); "
@@ -203,7 +223,7 @@ def explain(error: ValidationError) -> tuple[str, str]:
 
 
 def _oversized(obj: dict[str, Any], max_spans: int) -> tuple[str, str] | None:
-    for layer in LAYERS:
+    for layer in (*LAYERS, "control_scores"):
         items = obj.get(layer)
         if isinstance(items, list) and len(items) > max_spans:
             return (
@@ -282,7 +302,7 @@ def read_predictions(
 
 def check_offsets(row: PredictionRow, text: str) -> str | None:
     """What is out of range in ``row`` for the article ``text``, or None."""
-    for layer in ("entities", "attribution_spans", "control_measures"):
+    for layer in ("entities", "attribution_spans", "control_measures", "control_scores"):
         for i, span in enumerate(getattr(row, layer) or []):
             if span.end > len(text):
                 return _past_the_end(f"{layer}[{i}]", span.start, span.end, text)

@@ -15,6 +15,7 @@ import pytest
 from nkworkers.baselines.benchmark.runner import bare, sealed
 from nkworkers.baselines.evaluation import evaluate_rows
 from nkworkers.baselines.systems.base import CorpusData, System
+from nkworkers.baselines.systems.control.cascade import Cascade
 from nkworkers.baselines.systems.control.common import CATEGORIES, choose_threshold, clauses
 from nkworkers.baselines.systems.control.lexicon import KeywordLexicon
 from nkworkers.baselines.systems.control.minilm import MiniLMMultiLabel
@@ -33,6 +34,7 @@ SMALL: dict[str, Callable[[], System]] = {
     "control-similarity": DescriptionSimilarity,
     "control-minilm": lambda: MiniLMMultiLabel(epochs=1),
     "control-twostage": TwoStage,
+    "control-cascade": Cascade,
 }
 
 
@@ -68,7 +70,7 @@ def test_trains_predicts_and_scores_on_the_real_corpus(name: str, data: CorpusDa
     rows = system.predict(bare(documents))
     assert [r["doc_id"] for r in rows] == [d["doc_id"] for d in documents]
     for row, doc in zip(rows, documents, strict=True):
-        assert set(row) == {"doc_id", "control_measures"}
+        assert set(row) <= {"doc_id", "control_measures", "control_scores"}
         parsed = PredictionRow.model_validate(row)
         for measure in parsed.control_measures or []:
             assert (
@@ -80,8 +82,10 @@ def test_trains_predicts_and_scores_on_the_real_corpus(name: str, data: CorpusDa
 
 
 @pytest.mark.parametrize(
-    "name", ["control-lexicon", "control-tfidf-lr", "control-similarity", "control-twostage"]
-)
+    "name",
+    ["control-lexicon", "control-tfidf-lr", "control-similarity", "control-twostage",
+     "control-cascade"],
+)  # fmt: skip
 def test_poisoned_test_split_changes_nothing(name: str, data: CorpusData) -> None:
     documents = bare(data.validation["documents"])
     clean, dirty = SMALL[name](), SMALL[name]()

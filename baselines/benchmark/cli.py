@@ -233,15 +233,20 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1) from None
 
 
-def systems_command() -> None:
+def systems_command(
+    root: Annotated[
+        Path, typer.Option(help="corpus checkout whose results/ give the cost hints")
+    ] = Path("."),
+) -> None:
     """List the baseline systems: name, task, zero-shot or trained, a cost hint, one line each."""
-    from nkworkers.baselines.systems.catalog import COST_SOURCE, header, line
+    from nkworkers.baselines.systems.catalog import COST_SOURCE, NO_COST, costs, header, line
 
     # the catalog, not the registry: importing every system takes seconds (a test keeps
     # the two equal)
+    known = costs(root)
     typer.echo(header())
     for name in CATALOG:
-        typer.echo(line(name))
+        typer.echo(line(name, known.get(name, NO_COST)))
     typer.echo(f"\n{COST_SOURCE}")
 
 

@@ -14,6 +14,9 @@ from typing import Any
 
 from nkworkers.baselines.systems.base import TASKS, CorpusData, Row
 from nkworkers.baselines.systems.catalog import CATALOG
+from nkworkers.loaders.labels import ControlCategory
+
+_CATEGORY_ORDER = [c.value for c in ControlCategory]
 
 LabelsOf = Callable[[Row], Iterable[str]]
 LABELS_OF: dict[str, tuple[str, LabelsOf]] = {
@@ -148,8 +151,11 @@ def headline_table(rows: list[dict[str, Any]], task: str) -> list[str]:
     return lines
 
 
+PER_CATEGORY = ".per_category."
+
+
 def _task_table(rows: list[dict[str, Any]]) -> list[str]:
-    metrics = list(dict.fromkeys(r["metric"] for r in rows))
+    metrics = list(dict.fromkeys(r["metric"] for r in rows if PER_CATEGORY not in r["metric"]))
     order = system_order(r["system"] for r in rows)
     splits = ("cv-mean", "cv-pooled", "test", "validation")  # the headline figure first
     keys = sorted(
@@ -167,6 +173,35 @@ def _task_table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def per_category_table(rows: list[dict[str, Any]], split: str = "cv-pooled") -> list[str]:
+    """Control systems' sentence F1 / average precision per category on one split ("–": none).
+
+    Empty when no row has a per-category figure on that split.
+    """
+    cells: dict[tuple[str, str], dict[str, float]] = {}
+    for r in rows:
+        if r["split"] == split and PER_CATEGORY in r["metric"]:
+            *_, category, figure = r["metric"].split(".")
+            cells.setdefault((r["system"], category), {})[figure] = r["value"]
+    if not cells:
+        return []
+    present = {c for _, c in cells}
+    categories = [c for c in _CATEGORY_ORDER if c in present]
+    lines = [
+        "| system | " + " | ".join(categories) + " |",
+        "|---|" + "---:|" * len(categories),
+    ]
+    for system in system_order(s for s, _ in cells):
+        values = []
+        for c in categories:
+            got = cells.get((system, c), {})
+            f1 = f"{got['f1']:.2f}" if "f1" in got else "–"
+            ap = f"{got['ap']:.2f}" if "ap" in got else "–"
+            values.append(f"{f1} / {ap}")
+        lines.append(f"| {system} | " + " | ".join(values) + " |")
+    return lines
+
+
 def readme_tables(board: dict[str, Any]) -> str:
     """The README's leaderboard: the headline table of each task, copied from a run."""
     lines: list[str] = []
@@ -174,6 +209,8 @@ def readme_tables(board: dict[str, Any]) -> str:
         rows = [r for r in board["rows"] if r["task"] == task]
         if rows:
             lines += [f"**{task}**", "", *headline_table(rows, task), ""]
+            per = per_category_table(rows)
+            lines += [*per, ""] if per else []
     return "\n".join(lines)
 
 
@@ -203,6 +240,15 @@ def markdown(board: dict[str, Any], *, root: str = "..") -> str:
             continue
         lines += [f"## {task}", "", *headline_table(rows, task), "", "All figures:", ""]
         lines += [*_task_table(rows), ""]
+        per = per_category_table(rows)
+        if per:
+            lines += [
+                "Per category, `cv-pooled`: sentence F1 / average precision (AP only for "
+                "systems that write scores):",
+                "",
+                *per,
+                "",
+            ]
         for note in board["notes"].get(task, []):
             lines.append(f"- Beyond five articles: {note}.")
         if task == "claims":

@@ -41,7 +41,9 @@ from nkworkers.baselines.evaluation.cli import load_gold
 from nkworkers.baselines.systems.base import CorpusData, Row, System, Task
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import write_many, write_text
+from nkworkers.loaders.labels import ControlCategory, names
 
+CATEGORY_NAMES = names(ControlCategory)
 METRICS: dict[str, tuple[str, ...]] = {
     "entities": tuple(f"entities.{s}.f1" for s in ("strict", "exact", "partial", "type")),
     "attribution": (
@@ -57,6 +59,9 @@ METRICS: dict[str, tuple[str, ...]] = {
         "control_measures.sentences.macro.f1",
         "control_measures.spans.micro.exact.f1",
         "control_measures.spans.micro.overlap.f1",
+        "control_measures.average_precision.micro.ap",
+        *(f"control_measures.sentences.per_category.{c}.f1" for c in CATEGORY_NAMES),
+        *(f"control_measures.average_precision.per_category.{c}.ap" for c in CATEGORY_NAMES),
     ),
     # combined pipelines (nkworkers.baselines.benchmark.combine), not a system's task
     "claims": (

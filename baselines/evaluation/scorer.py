@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from nkworkers.baselines.evaluation import attribution, claims, control, entities
+from nkworkers.baselines.evaluation import attribution, claims, control, entities, ranking
 from nkworkers.baselines.evaluation.bootstrap import CONFIDENCE, intervals
 from nkworkers.baselines.evaluation.metrics import compute
 from nkworkers.baselines.evaluation.reader import (
@@ -123,6 +123,9 @@ def score(
                 leaf[f"{name}_ci"] = [ci.low, ci.high]
                 leaf["replicates"] = ci.replicates
         _insert(report, path, leaf)
+    if "control_measures" in layers and ranking.has_scores(pred):
+        ap = ranking.ranking_report(sentences, gold, pred)
+        _insert(report, ("control_measures", "average_precision"), ap)
     return report
 
 

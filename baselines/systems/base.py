@@ -10,9 +10,10 @@ dataset configs do, and return rows of the predictions format
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import datasets
 
@@ -98,4 +99,27 @@ class System(Protocol):
         (``read_state`` with a schema, ``read_arrays`` and ``check_arrays``),
         whose errors say so in one line.
         """
+        ...
+
+
+@runtime_checkable
+class Refits(Protocol):
+    """A system whose validation choices can be read and fixed (``train --data all``).
+
+    Leave-one-document-out fits it once per fold (choices on each fold's
+    validation), then one fit on every annotated article with the choices
+    the folds agree on (nkworkers.baselines.tagging.train.combine).
+    """
+
+    name: str
+    task: Task
+
+    def chosen_settings(self) -> dict[str, Any]:
+        """After ``fit``: the settings validation chose (JSON scalars), nothing else."""
+        ...
+
+    def fit_chosen(
+        self, data: CorpusData, chosen: Mapping[str, Any], *, seed: int = 0, device: str = "cpu"
+    ) -> None:
+        """Fit on ``data.train`` with ``chosen``; ``data.validation`` is not read."""
         ...

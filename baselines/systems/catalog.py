@@ -11,6 +11,7 @@ its task, so the two cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -18,86 +19,82 @@ class Entry(NamedTuple):
     task: str  # entities | attribution | control_measures
     zero_shot: bool  # True: never trained on this corpus
     summary: str  # one line
-    # The cost hint (see COST_SOURCE): seconds to fit on train, and articles
-    # predicted per second, copied from results/leaderboard.json's timings of
-    # the standard run (tests/test_systems_catalog.py keeps them equal); None
-    # for a system the committed benchmark has not run yet.
-    fit_s: float | None = None
-    articles_per_s: float | None = None
 
 
 COST_SOURCE = (
-    "fit s: seconds to fit on train; articles/s: validation and test articles (2) predicted "
-    "per second. Both from results/leaderboard.json's timings (`nkworkers benchmark --cv`, "
-    "CPU, 2 cores shared with other work), not measured now."
+    "fit s: seconds to fit on train; articles/s: validation and test articles predicted "
+    "per second. Both read from the checkout's results/leaderboard.json (the timings of its "
+    "standard run, CPU, as recorded there), not measured now; '-' where it has none."
 )
+Cost = tuple[float | None, float | None]  # (fit seconds, articles per second)
+NO_COST: Cost = (None, None)
+
+
+def costs(root: Path) -> dict[str, Cost]:
+    """{system: (fit seconds, articles/s)} from root/results/leaderboard.json's standard run.
+
+    Articles/s counts the validation and test articles of root's splits file.
+    Empty when either file is missing or unreadable: the hint is optional.
+    """
+    import json
+
+    try:
+        board = json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8"))
+        splits = json.loads((root / "annotations" / "splits.json").read_text(encoding="utf-8"))
+        predicted = len(splits["validation"]) + len(splits["test"])
+        return {
+            t["system"]: (float(t["fit_s"]), predicted / float(t["predict_s"]))
+            for t in board["timings"]
+            if t.get("mode") == "standard" and t.get("predict_s")
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 CATALOG: dict[str, Entry] = {
     "entities-spacy-sm": Entry(
-        "entities", True, "spaCy en_core_web_sm 3.8.0 (OntoNotes 5) as shipped, untuned", 0.5, 8.4
+        "entities", True, "spaCy en_core_web_sm 3.8.0 (OntoNotes 5) as shipped, untuned"
     ),
     "entities-spacy-ft": Entry(
-        "entities", False, "en_core_web_sm's ner fine-tuned on train with rehearsal", 40.4, 6.5
+        "entities", False, "en_core_web_sm's ner fine-tuned on train with rehearsal"
     ),
-    "entities-gazetteer": Entry(
-        "entities", False, "longest match of train entity strings", 0.0, 172.9
-    ),
-    "entities-crf": Entry("entities", False, "CRF over token features", 2.0, 9.6),
-    "entities-tokenlr": Entry(
-        "entities", False, "token logistic regression, valid IOB2 decoding", 7.4, 6.8
-    ),
-    "entities-minilm": Entry(
-        "entities", False, "bundled MiniLM fine-tuned as a token tagger", 230.3, 2.5
-    ),
+    "entities-gazetteer": Entry("entities", False, "longest match of train entity strings"),
+    "entities-crf": Entry("entities", False, "CRF over token features"),
+    "entities-tokenlr": Entry("entities", False, "token logistic regression, valid IOB2 decoding"),
+    "entities-minilm": Entry("entities", False, "bundled MiniLM fine-tuned as a token tagger"),
     "attribution-rules": Entry(
-        "attribution", False, "cue lexicon from train, quotation marks, nearby NPs", 0.1, 6.3
+        "attribution", False, "cue lexicon from train, quotation marks, nearby NPs"
     ),
-    "attribution-crf": Entry("attribution", False, "CRF per role (source, cue, content)", 5.8, 7.7),
-    "attribution-tokenlr": Entry(
-        "attribution", False, "token logistic regression per role", 4.6, 9.9
-    ),
-    "attribution-minilm": Entry(
-        "attribution", False, "bundled MiniLM, one tag head per role", 562.3, 3.2
-    ),
+    "attribution-crf": Entry("attribution", False, "CRF per role (source, cue, content)"),
+    "attribution-tokenlr": Entry("attribution", False, "token logistic regression per role"),
+    "attribution-minilm": Entry("attribution", False, "bundled MiniLM, one tag head per role"),
     "attribution-deps": Entry(
-        "attribution",
-        False,
-        "rules over en_core_web_sm's dependency parse (nsubj, ccomp)",
-        2.3,
-        11.0,
+        "attribution", False, "rules over en_core_web_sm's dependency parse (nsubj, ccomp)"
     ),
     "attribution-crf-deps": Entry(
-        "attribution", False, "attribution CRF with features from the pretrained parse", 11.6, 4.2
+        "attribution", False, "attribution CRF with features from the pretrained parse"
     ),
     "attribution-textacy": Entry(
-        "attribution",
-        True,
-        "textacy 0.13.0's direct quotations over en_core_web_sm, untuned",
-        3.3,
-        8.0,
+        "attribution", True, "textacy 0.13.0's direct quotations over en_core_web_sm, untuned"
     ),
     "control-lexicon": Entry(
-        "control_measures", False, "keywords per category learned from train spans", 0.2, 8.7
+        "control_measures", False, "keywords per category learned from train spans"
     ),
     "control-tfidf-lr": Entry(
-        "control_measures", False, "TF-IDF n-grams, one-vs-rest logistic regression", 5.8, 15.8
+        "control_measures", False, "TF-IDF n-grams, one-vs-rest logistic regression"
     ),
-    "control-setfit": Entry(
-        "control_measures", False, "SetFit one-vs-rest on MiniLM, few-shot", 14.8, 3.9
-    ),
+    "control-setfit": Entry("control_measures", False, "SetFit one-vs-rest on MiniLM, few-shot"),
     "control-similarity": Entry(
-        "control_measures", False, "cosine to category descriptions and train prototypes", 4.4, 1.8
+        "control_measures", False, "cosine to category descriptions and train prototypes"
     ),
     "control-minilm": Entry(
-        "control_measures", False, "bundled MiniLM fine-tuned, multi-label sentences", 348.3, 3.4
+        "control_measures", False, "bundled MiniLM fine-tuned, multi-label sentences"
     ),
     "control-twostage": Entry(
-        "control_measures",
-        False,
-        "MiniLM sentence detector, then nearest clause prototype",
-        1.3,
-        4.1,
+        "control_measures", False, "MiniLM sentence detector, then nearest clause prototype"
+    ),
+    "control-cascade": Entry(
+        "control_measures", False, "detector on MiniLM, cue words and the parse; scheme cue words"
     ),
 }
 
@@ -126,17 +123,18 @@ def header() -> str:
     return _columns(HEADER)
 
 
-def line(name: str) -> str:
+def line(name: str, cost: Cost = NO_COST) -> str:
     """``name  task  zero-shot|trained  fit-s  articles/s  summary``, aligned with :func:`header`.
 
-    A name missing here still gets a line.
+    ``cost``: (fit seconds, articles/s), see :func:`costs`. A name missing here
+    still gets a line.
     """
     entry = CATALOG.get(name)
     if entry is None:
         return f"{name}  (no line in baselines/systems/catalog.py)"
     kind = "zero-shot" if entry.zero_shot else "trained"
-    cost = tuple("-" if x is None else f"{x:.1f}" for x in (entry.fit_s, entry.articles_per_s))
-    return _columns((name, entry.task, kind, *cost, entry.summary))
+    shown = tuple("-" if x is None else f"{x:.1f}" for x in cost)
+    return _columns((name, entry.task, kind, *shown, entry.summary))
 
 
 def unknown_system(name: str, known: Iterable[str] = CATALOG) -> str | None:

@@ -30,8 +30,19 @@ def train_command(
     seed: Annotated[int, typer.Option(help="training seed")] = 0,
     device: Annotated[str, typer.Option(help="cpu|cuda")] = "cpu",
     root: Annotated[Path, typer.Option(help="corpus checkout holding data/")] = Path("."),
+    data: Annotated[
+        str,
+        typer.Option(
+            help="splits: the committed train split, choices on validation; all: every annotated "
+            "article, with the choices leave-one-document-out made (for tagging an archive)"
+        ),
+    ] = "splits",
 ) -> None:
     """Fit a system on the committed train split (choices on validation) and save a model folder.
+
+    With --data all: on all five annotated articles, with the settings that
+    leave-one-document-out cross-validation chose; model.json then carries
+    the LODO figures instead of validation figures.
 
     The folder holds model.json (system, package version, corpus data
     fingerprint, seed, settings, validation figures) and the weights in safe
@@ -42,7 +53,7 @@ def train_command(
     from nkworkers.baselines.tagging.train import refusal, train
 
     # refusals first: the systems take seconds to import (torch, scikit-learn)
-    if (problem := refusal(system, out)) is not None:
+    if (problem := refusal(system, out, data=data)) is not None:
         raise _fail(problem)
     require_built(root)
     device = _check_device(device)
@@ -53,12 +64,14 @@ def train_command(
     try:
         meta = train(
             name=system, systems=systems, out=out, root=root, seed=seed, device=device,
-            stages=stages,
+            data=data, stages=stages,
         )  # fmt: skip
     except ModelError as exc:
         raise _fail(str(exc)) from None
-    figures = ", ".join(f"{k} {v:.3f}" for k, v in meta["validation"].items())
-    stages.say(f"wrote {out} ({meta['system']}); validation: {figures}")
+    shown = meta["validation"] if "validation" in meta else meta["lodo"]["mean"]
+    where = "validation" if "validation" in meta else "leave-one-document-out mean"
+    figures = ", ".join(f"{k} {v:.3f}" for k, v in shown.items())
+    stages.say(f"wrote {out} ({meta['system']}); {where}: {figures}")
 
 
 def tag_command(

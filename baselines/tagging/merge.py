@@ -46,6 +46,9 @@ def layer_types() -> dict[str, Any]:
             )
         ),
         "control_measures": pa.list_(pa.struct([*span, ("labels", pa.list_(pa.string()))])),
+        "control_scores": pa.list_(
+            pa.struct([*span, ("scores", pa.map_(pa.string(), pa.float64()))])
+        ),
         "claims": _claims_type(),
     }
 
@@ -129,6 +132,10 @@ def schema(sources: list[Path]) -> tuple[Any, set[str]]:
     carried: dict[str, Any] = {}
     as_json: set[str] = set()
     for row in unique(sources):
+        if any("score" in m for m in row.get("control_measures") or []):
+            # a system that scores its spans: the column holds the score (null where absent)
+            span = [("start", pa.int64()), ("end", pa.int64()), ("labels", pa.list_(pa.string()))]
+            layers["control_measures"] = pa.list_(pa.struct([*span, ("score", pa.float64())]))
         for key, value in row.items():
             names.setdefault(key, None)
             if key in layers or key == "doc_id" or key in as_json:

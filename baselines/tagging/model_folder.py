@@ -7,8 +7,13 @@ A model folder holds ``model.json`` and the files the system's ``save`` wrote
     {"format": "nkworkers-model", "format_version": 1,
      "system": "entities-crf", "task": "entities", "package_version": "0.1.0",
      "data_fingerprint": "<sha256 of data/*.parquet, as in the README card>",
-     "seed": 0, "settings": {...}, "validation": {...},
+     "seed": 0, "settings": {...}, "validation": {...}, "data": "splits",
      "files": {"crf-ner.crfsuite": "<sha256>", ...}}
+
+A model trained on every annotated article (``train --data all``) has
+``"data": "all"`` and, instead of "validation", ``"lodo"``: the
+leave-one-document-out figures (mean, std, pooled, per fold) and the
+choices of every fold that its settings were combined from.
 
 ``save_model`` writes the folder atomically (staged beside the target, then
 renamed, readable as the process umask says) and refuses to write a pickle.
@@ -36,7 +41,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nkworkers.baselines.systems.base import System, Task
 from nkworkers.baselines.systems.safe import paths
@@ -61,7 +66,11 @@ class ModelError(ValueError):
 
 
 class ModelJson(BaseModel):
-    """model.json as ``save_model`` writes it; ``settings`` and ``validation`` are for people."""
+    """model.json as ``save_model`` writes it; ``settings``, ``validation`` and ``lodo`` are for
+    people. ``data``: "splits" (train split, choices on validation; folders written before
+    ``--data`` existed say nothing and are this) or "all" (every annotated article, with the
+    leave-one-document-out figures in ``lodo`` instead of validation figures).
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -73,8 +82,18 @@ class ModelJson(BaseModel):
     data_fingerprint: str = Field(max_length=100)
     seed: int
     settings: dict[str, Any]
-    validation: dict[str, float]
+    validation: dict[str, float] | None = None
+    data: Literal["splits", "all"] = "splits"
+    lodo: dict[str, Any] | None = None
     files: dict[str, str]
+
+    @model_validator(mode="after")
+    def _figures_of_its_data(self) -> ModelJson:
+        held_out = {"splits": self.validation, "all": self.lodo}[self.data]
+        if held_out is None:
+            figures = "validation" if self.data == "splits" else "lodo"
+            raise ValueError(f"data {self.data!r} needs its {figures!r} figures")
+        return self
 
 
 def data_fingerprint(root: Path) -> str:
@@ -104,10 +123,15 @@ def save_model(
     out_dir: Path,
     *,
     seed: int,
-    validation_figures: Mapping[str, Any],
+    validation_figures: Mapping[str, Any] | None,
     data_fingerprint: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a fitted system to out_dir (which must not exist); return its model.json.
+
+    ``validation_figures`` None leaves the "validation" key out (a model fit on
+    every annotated article has no held-out figure); ``extra`` adds keys
+    (``data``, ``lodo``) before ``files``.
 
     Raises ModelError if out_dir exists, or the system wrote a pickle-like
     file or a link; nothing is left behind on any error. The folder and its
@@ -139,7 +163,8 @@ def save_model(
             "data_fingerprint": data_fingerprint,
             "seed": seed,
             "settings": settings,
-            "validation": dict(validation_figures),
+            **({} if validation_figures is None else {"validation": dict(validation_figures)}),
+            **dict(extra or {}),
             "files": {name: paths.sha256(staging / name) for name in sorted(listing.files)},
         }
         (staging / MODEL_JSON).write_text(dumps_json(meta), encoding="utf-8")

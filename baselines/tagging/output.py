@@ -28,7 +28,10 @@ checkout's raw/, annotations/ or data/ (as ``predict`` refuses them).
 OUT is JSONL or parquet by its suffix. Parquet gets a fixed schema for the
 prediction layers and ``claims`` (nkworkers.baselines.tagging.merge);
 carried-through columns keep the types pyarrow infers, or become JSON text
-when the rows disagree on a column's type.
+when the rows disagree on a column's type. Control measures have a ``score``
+field only when a system scored them, and ``control_scores`` keeps each
+sentence's scores as a map (category -> score), which pyarrow reads back as
+(key, value) pairs.
 
 A row tagged with both an attribution and a control model carries ``claims``
 (:func:`add_claims`): who reports which measure, by the one carrying rule

@@ -32,7 +32,8 @@ def _with_ids(line: dict[str, Any], text: str) -> dict[str, Any]:
         for i, span in enumerate(line.get(layer) or [], start=1):
             start, end = span.get("start"), span.get("end")
             piece = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
-            out.append({**span, "id": f"{doc}-{prefix}{i}", "text": piece})
+            kept = {k: v for k, v in span.items() if k != "score"}  # an annotation has no score
+            out.append({**kept, "id": f"{doc}-{prefix}{i}", "text": piece})
         return out
 
     attribution_spans = spans("attribution_spans", MINT_PREFIX["attribution"])

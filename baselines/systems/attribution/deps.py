@@ -20,6 +20,7 @@ step. What is learned, from the train documents only:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,10 +139,14 @@ class DepsAttribution:
         self.rules = AttributeRules()
         self.selected: dict[str, Any] = {}
 
-    def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
+    def _learn(self, data: CorpusData) -> tuple[Any, Any]:
+        """Cue counts and attribute rules from data.train."""
         train = labelled(data.train["attribution"], CUE_COLUMN)
-        heads, seen = learn_cue_counts(train.sentences, train.tags[Role.CUE.value])
         self.rules = AttributeRules.learn(data.train["documents"])
+        return learn_cue_counts(train.sentences, train.tags[Role.CUE.value])
+
+    def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
+        heads, seen = self._learn(data)
         gold = list(data.validation["documents"])
         bare = [{"doc_id": d["doc_id"], "text": d["text"]} for d in gold]
         best: tuple[float, float, bool] | None = None
@@ -160,6 +165,19 @@ class DepsAttribution:
             "validation_record_f1": best[0],
             "cues": len(self.cues),
         }
+
+    def chosen_settings(self) -> dict[str, Any]:
+        return {k: self.selected[k] for k in ("min_precision", "generic_verbs")}
+
+    def fit_chosen(
+        self, data: CorpusData, chosen: Mapping[str, Any], *, seed: int = 0, device: str = "cpu"
+    ) -> None:
+        """The lexicon at the chosen cut-off, learnt from data.train; no validation."""
+        heads, seen = self._learn(data)
+        threshold, generic = float(chosen["min_precision"]), bool(chosen["generic_verbs"])
+        self.cues = lexicon(heads, seen, threshold, generic)
+        self.selected = {"min_precision": threshold, "generic_verbs": generic}
+        self.selected["cues"] = len(self.cues)
 
     def predict(self, documents: list[Row]) -> list[Row]:
         return [self._predict_one(doc) for doc in documents]

@@ -108,18 +108,51 @@ def choose_threshold(
 
 
 def prediction_rows(
-    documents: Sequence[Row], spans: Sequence[tuple[DocSentence, int, int, list[str]]]
+    documents: Sequence[Row],
+    spans: Sequence[tuple[DocSentence, int, int, list[str]]],
+    span_scores: Sequence[float] | None = None,
+    sentence_scores: Sequence[tuple[DocSentence, np.ndarray]] | None = None,
 ) -> list[Row]:
-    """One predictions row per document from (sentence, start, end, labels) spans."""
+    """One predictions row per document from (sentence, start, end, labels) spans.
+
+    With ``span_scores`` (one per span, in [0, 1]) each span carries ``score``
+    (the highest of the spans merged into it); with ``sentence_scores``
+    ((sentence, (categories,) scores) pairs) the row carries ``control_scores``,
+    the categories scored above 0 per sentence, rounded to SCORE_DIGITS.
+    """
     by_doc: dict[str, list[dict[str, object]]] = {d["doc_id"]: [] for d in documents}
     merged: dict[tuple[str, int, int], list[str]] = {}
-    for sentence, start, end, labels in spans:
+    best: dict[tuple[str, int, int], float] = {}
+    for i, (sentence, start, end, labels) in enumerate(spans):
         key = (sentence.doc_id, start, end)
         merged[key] = list(dict.fromkeys([*merged.get(key, []), *labels]))
+        if span_scores is not None:
+            best[key] = max(best.get(key, 0.0), _rounded(span_scores[i]))
     for (doc_id, start, end), labels in sorted(merged.items()):
         if labels:
-            by_doc[doc_id].append({"start": start, "end": end, "labels": labels})
-    return [{"doc_id": d["doc_id"], "control_measures": by_doc[d["doc_id"]]} for d in documents]
+            item: dict[str, object] = {"start": start, "end": end, "labels": labels}
+            if (doc_id, start, end) in best:
+                item["score"] = best[(doc_id, start, end)]
+            by_doc[doc_id].append(item)
+    rows = [{"doc_id": d["doc_id"], "control_measures": by_doc[d["doc_id"]]} for d in documents]
+    if sentence_scores is not None:
+        scored: dict[str, list[dict[str, object]]] = {d["doc_id"]: [] for d in documents}
+        for sentence, row in sentence_scores:
+            values = {CATEGORIES[j]: _rounded(row[j]) for j in range(len(CATEGORIES))}
+            values = {c: v for c, v in values.items() if v > 0}
+            if values:
+                item = {"start": sentence.start, "end": sentence.end, "scores": values}
+                scored[sentence.doc_id].append(item)
+        for out in rows:
+            out["control_scores"] = scored[out["doc_id"]]
+    return rows
+
+
+SCORE_DIGITS = 4
+
+
+def _rounded(value: float) -> float:
+    return round(min(max(float(value), 0.0), 1.0), SCORE_DIGITS)
 
 
 def sentence_rows(

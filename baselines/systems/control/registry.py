@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nkworkers.baselines.systems.base import System
+from nkworkers.baselines.systems.control.cascade import Cascade
 from nkworkers.baselines.systems.control.lexicon import KeywordLexicon
 from nkworkers.baselines.systems.control.minilm import MiniLMMultiLabel
 from nkworkers.baselines.systems.control.setfit import SetFitOneVsRest
@@ -19,4 +20,5 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     DescriptionSimilarity.name: DescriptionSimilarity,
     MiniLMMultiLabel.name: MiniLMMultiLabel,
     TwoStage.name: TwoStage,
+    Cascade.name: Cascade,
 }

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,6 +58,7 @@ from nkworkers.baselines.systems.safe.paths import FolderError
 from nkworkers.baselines.systems.safe.schema import (
     FIX,
     Selected,
+    Spec,
     State,
     check_arrays,
     one_of,
@@ -94,42 +97,115 @@ def _units(text: str) -> list[tuple[int, int]]:
     return [*(clauses(text) or []), (0, len(text))]
 
 
+@dataclass
+class Prototypes:
+    """Labelled prototype vectors and description stems, fit on train rows (also cascade's)."""
+
+    centre: np.ndarray  # (DIM,) the mean train sentence
+    vectors: np.ndarray  # (p, DIM) centred unit rows
+    labels: np.ndarray  # (p,) category index per row
+    stems: list[list[str]]  # distinctive description stems per category
+
+    @classmethod
+    def empty(cls) -> Prototypes:
+        return cls(np.zeros(DIM), np.zeros((0, DIM)), np.zeros(0, dtype=np.int64), [])
+
+    @classmethod
+    def fit(cls, rows: Any, train: Sentences, sentence_vectors: np.ndarray) -> Prototypes:
+        """Descriptions of every category and the train spans of ``rows`` (control_measures)."""
+        texts, labels = [], []
+        for j, category in enumerate(CATEGORIES):
+            for text in all_descriptions(ControlCategory(category)):
+                texts.append(text)
+                labels.append(j)
+        for text, names in span_texts(rows):
+            for name in names:
+                texts.append(text)
+                labels.append(CATEGORIES.index(name))
+        stems = distinctive_stems(common_stems(train.texts, COMMON_SHARE))
+        made = cls(sentence_vectors.mean(axis=0), np.zeros((0, DIM)), np.zeros(0), stems)
+        made.vectors = made.centred(embed(texts))
+        made.labels = np.asarray(labels, dtype=np.int64)
+        return made
+
+    def centred(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = vectors - self.centre
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """(n, categories): best prototype cosine per vector; -1 where a category has none."""
+        sims = self.centred(vectors) @ self.vectors.T
+        out = np.full((len(vectors), len(CATEGORIES)), -1.0)
+        for j in range(len(CATEGORIES)):
+            mask = self.labels == j
+            if mask.any():
+                out[:, j] = sims[:, mask].max(axis=1)
+        return out
+
+    def keywords(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, categories): how many of each category's distinctive stems each text holds."""
+        out = np.zeros((len(texts), len(CATEGORIES)))
+        for i, text in enumerate(texts):
+            stems = {s for s, _, _ in tokens(text)}
+            out[i] = [len(stems.intersection(found)) for found in self.stems]
+        return out
+
+
+def prototype_arrays(protos: Prototypes) -> dict[str, np.ndarray]:
+    """The arrays of a model file (names as twostage.safetensors has always had them)."""
+    return {
+        "centre": protos.centre,
+        "prototypes": protos.vectors,
+        "prototype_labels": protos.labels,
+    }
+
+
+FLOAT = "float32|float64"
+
+
+def prototype_spec(arrays: dict[str, np.ndarray]) -> Spec:
+    """Shapes and dtypes of the prototype arrays a state file promises (their count as found)."""
+    found = arrays.get("prototypes")
+    count = found.shape[0] if found is not None and found.ndim == 2 else -1
+    return {
+        "centre": ((DIM,), FLOAT),
+        "prototypes": ((count, DIM), FLOAT),
+        "prototype_labels": ((count,), "int64"),
+    }
+
+
+def checked_prototypes(path: Path, arrays: dict[str, np.ndarray], stems: list[Any]) -> Prototypes:
+    """Prototypes from arrays whose spec was checked; FolderError for a label of no category."""
+    labels = arrays["prototype_labels"]
+    if ((labels < 0) | (labels >= len(CATEGORIES))).any():
+        raise FolderError(f"{path}: prototype_labels names no control category; {FIX}")
+    return restore_prototypes(arrays, stems)
+
+
+def restore_prototypes(arrays: dict[str, np.ndarray], stems: list[Any]) -> Prototypes:
+    return Prototypes(
+        arrays["centre"], arrays["prototypes"], arrays["prototype_labels"],
+        [list(map(str, s)) for s in stems],
+    )  # fmt: skip
+
+
 class TwoStage:
     name = "control-twostage"
     task: Task = "control_measures"
 
     def __init__(self) -> None:
         self.detector = LogisticRegression(class_weight="balanced", max_iter=2000)
-        self.centre = np.zeros(384)
-        self.prototypes = np.zeros((0, 384))  # centred, unit rows
-        self.prototype_labels: np.ndarray = np.zeros(0, dtype=np.int64)  # category index per row
-        self.stems: list[list[str]] = distinctive_stems()
+        self.protos = Prototypes.empty()
+        self.protos.stems = distinctive_stems()
         self.threshold, self.delta, self.alpha = 0.5, 0.0, 0.2
         self.selected: dict[str, Any] = {}
 
-    def _centred(self, texts: list[str]) -> np.ndarray:
-        return self._centre(embed(texts))
-
-    def _centre(self, vectors: np.ndarray) -> np.ndarray:
-        vectors = vectors - self.centre
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
     def _unit_scores(self, vectors: np.ndarray) -> np.ndarray:
         """(units, categories): best prototype cosine per unit; -1 where a category has none."""
-        sims = self._centre(vectors) @ self.prototypes.T
-        out = np.full((len(vectors), len(CATEGORIES)), -1.0)
-        for j in range(len(CATEGORIES)):
-            mask = self.prototype_labels == j
-            if mask.any():
-                out[:, j] = sims[:, mask].max(axis=1)
-        return out
+        return self.protos.similarity(vectors)
 
     def _keywords(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(CATEGORIES)))
-        for i, text in enumerate(texts):
-            stems = {s for s, _, _ in tokens(text)}
-            out[i] = [len(stems.intersection(found)) for found in self.stems]
-        return out
+        return self.protos.keywords(texts)
 
     def analyse(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         """(detector probability (n,), similarity (n, C), per-sentence unit scores)."""
@@ -171,22 +247,11 @@ class TwoStage:
     def fit(self, data: CorpusData, *, seed: int = 0, device: str = "cpu") -> None:
         rows = data.train["control_measures"]
         train = Sentences.from_config(rows)
+        vectors = embed(train.texts)
         self.detector = LogisticRegression(
             class_weight="balanced", max_iter=2000, random_state=seed
-        ).fit(embed(train.texts), (train.labels.sum(axis=1) > 0).astype(int))
-        self.centre = embed(train.texts).mean(axis=0)
-        self.stems = distinctive_stems(common_stems(train.texts, COMMON_SHARE))
-        texts, labels = [], []
-        for j, category in enumerate(CATEGORIES):
-            for text in all_descriptions(ControlCategory(category)):
-                texts.append(text)
-                labels.append(j)
-        for text, names in span_texts(rows):
-            for name in names:
-                texts.append(text)
-                labels.append(CATEGORIES.index(name))
-        self.prototypes = self._centred(texts)
-        self.prototype_labels = np.asarray(labels, dtype=np.int64)
+        ).fit(vectors, (train.labels.sum(axis=1) > 0).astype(int))
+        self.protos = Prototypes.fit(rows, train, vectors)
         self._choose(Sentences.from_config(data.validation["control_measures"]))
 
     def _choose(self, val: Sentences) -> None:
@@ -225,16 +290,14 @@ class TwoStage:
         arrays = {
             "detector_coef": self.detector.coef_,
             "detector_intercept": self.detector.intercept_,
-            "centre": self.centre,
-            "prototypes": self.prototypes,
-            "prototype_labels": self.prototype_labels,
+            **prototype_arrays(self.protos),
         }
         write_arrays(directory, "twostage.safetensors", arrays)
         state = {
             "alpha": self.alpha,
             "threshold": self.threshold,
             "delta": self.delta,
-            "stems": self.stems,
+            "stems": self.protos.stems,
             "selected": self.selected,
         }
         write_json(directory, "twostage.json", state)
@@ -243,33 +306,20 @@ class TwoStage:
     def load(self, directory: Path) -> None:
         state = read_state(directory, "twostage.json", TwoStageState)
         arrays = read_arrays(directory, "twostage.safetensors")
+        detector = {"detector_coef": ((1, DIM), FLOAT), "detector_intercept": ((1,), FLOAT)}
         path = directory / "twostage.safetensors"
-        found = arrays.get("prototypes")
-        count = found.shape[0] if found is not None and found.ndim == 2 else -1
-        spec = {
-            "detector_coef": ((1, DIM), FLOAT),
-            "detector_intercept": ((1,), FLOAT),
-            "centre": ((DIM,), FLOAT),
-            "prototypes": ((count, DIM), FLOAT),
-            "prototype_labels": ((count,), "int64"),
-        }
-        check_arrays(path, arrays, spec)
-        if (
-            (arrays["prototype_labels"] < 0) | (arrays["prototype_labels"] >= len(CATEGORIES))
-        ).any():
-            raise FolderError(f"{path}: prototype_labels names no control category; {FIX}")
+        check_arrays(path, arrays, {**detector, **prototype_spec(arrays)})
         self.detector.coef_ = arrays["detector_coef"]
         self.detector.intercept_ = arrays["detector_intercept"]
         self.detector.classes_ = np.array([0, 1])
-        self.centre, self.prototypes = arrays["centre"], arrays["prototypes"]
-        self.prototype_labels = arrays["prototype_labels"]
+        self.protos = checked_prototypes(path, arrays, state.stems)
         self.alpha, self.threshold, self.delta = state.alpha, state.threshold, state.delta
-        self.stems = [list(s) for s in state.stems]
         self.selected = dict(state.selected)
 
 
-FLOAT = "float32|float64"
 Stem = Annotated[str, Field(min_length=1, max_length=100)]
+#: Each category's distinctive description stems, in ControlCategory order.
+Stems = Annotated[list[list[Stem]], Field(min_length=len(CATEGORIES), max_length=len(CATEGORIES))]
 
 
 class TwoStageState(State):
@@ -278,7 +328,5 @@ class TwoStageState(State):
     alpha: Annotated[float, one_of(*ALPHAS)]
     threshold: Annotated[float, one_of(*THRESHOLDS)]
     delta: Annotated[float, one_of(*DELTAS)]
-    stems: Annotated[
-        list[list[Stem]], Field(min_length=len(CATEGORIES), max_length=len(CATEGORIES))
-    ]
+    stems: Stems
     selected: Selected

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,24 @@ class SpacyFineTuned:
         self.nlp.get_pipe("ner").from_bytes(weights)
         self.selected = {**chosen, "validation_strict_f1": round(score, 4)}
 
-    def _train(self, data: CorpusData, rate: float, seed: int) -> tuple[float, bytes, dict]:
+    def chosen_settings(self) -> dict[str, Any]:
+        return {k: self.selected[k] for k in ("learn_rate", "epochs")}
+
+    def fit_chosen(
+        self, data: CorpusData, chosen: Mapping[str, Any], *, seed: int = 0, device: str = "cpu"
+    ) -> None:
+        """``epochs`` epochs at ``learn_rate`` on data.train, the last weights kept."""
+        rate, epochs = float(chosen["learn_rate"]), int(chosen["epochs"])
+        self.settings = replace(self.settings, learn_rates=(rate,), max_epochs=epochs)
+        _, weights, picked = self._train(data, rate, seed, validate=False)
+        self.nlp = load_ner_only(PACKAGE)
+        self.nlp.get_pipe("ner").from_bytes(weights)
+        self.selected = dict(picked)
+
+    def _train(
+        self, data: CorpusData, rate: float, seed: int, validate: bool = True
+    ) -> tuple[float, bytes, dict]:
+        """(validation F1, ner weights, choice) of the best epoch; the last one without validate."""
         import spacy
         from spacy.training import Example
         from thinc.api import Adam
@@ -128,9 +146,10 @@ class SpacyFineTuned:
         nlp = load_ner_only(PACKAGE)
         ner = nlp.get_pipe("ner")
         train = examples(nlp, data.train["documents"])
-        validation = data.validation["documents"]
+        validation = data.validation["documents"] if validate else []
         optimizer = nlp.resume_training(sgd=Adam(rate))
-        best = (strict_f1(nlp, validation), ner.to_bytes(), {"learn_rate": rate, "epochs": 0})
+        first = strict_f1(nlp, validation) if validate else 0.0
+        best = (first, ner.to_bytes(), {"learn_rate": rate, "epochs": 0})
         for epoch in range(1, self.settings.max_epochs + 1):
             rng.shuffle(train)
             for i in range(0, len(train), self.settings.batch_size):
@@ -139,8 +158,8 @@ class SpacyFineTuned:
                 if self.settings.rehearse:
                     raw = [Example(nlp.make_doc(e.reference.text), e.reference) for e in batch]
                     nlp.rehearse(raw, sgd=optimizer)
-            score = strict_f1(nlp, validation)
-            if score > best[0]:
+            score = strict_f1(nlp, validation) if validate else 0.0
+            if score > best[0] or not validate:
                 best = (score, ner.to_bytes(), {"learn_rate": rate, "epochs": epoch})
         return best
 
