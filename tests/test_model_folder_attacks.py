@@ -123,6 +123,8 @@ def refused(folder: Path, *needles: str) -> str:
     for needle in needles:
         assert needle in message, message
     assert any(w in message for w in ("train", "copy", "remove", "give")), message
+    clauses = message.split("; ")
+    assert len(clauses) == len(set(clauses)), f"a clause said twice: {message}"
     outside = [p for p in OPENED if not _inside(p, folder) and p.startswith(str(folder.parent))]
     assert outside == [], outside
     return message
@@ -252,6 +254,11 @@ TABLE: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "digest-not-hex": (
         _meta(lambda m: m["files"].update({"lexicon.json": "x" * 64})),
         ("64 hex digits",),
+    ),
+    # found by the re-attack: the size refusal ended with the links hint, not the fix
+    "model-json-huge": (
+        lambda folder: (folder / MODEL_JSON).write_bytes(b" " * (16 * 1024**2 + 1)),
+        ("model.json", "larger than", "train the model again"),
     ),
     "extra-model-key": (_meta(lambda m: m.update(code="import os")), ("code", "Extra inputs")),
     "task-mismatch": (_meta(lambda m: m.update(task="entities")), ("tags control_measures",)),

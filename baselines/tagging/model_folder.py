@@ -176,6 +176,11 @@ def save_model(
         raise
 
 
+def _with_fix(message: str) -> str:
+    """The message with RETRAIN as its fix, once (check_name's messages carry it already)."""
+    return message if message.endswith(RETRAIN) else f"{message}; {RETRAIN}"
+
+
 def _listing(folder: Path) -> Listing:
     try:
         return paths.walk(folder, f"pass a folder written by `nkworkers train`, or {RETRAIN}")
@@ -258,8 +263,8 @@ def check_folder(folder: Path) -> dict[str, Any]:
         listing = _listing(folder)
         meta = read_model_json(folder, listing)
         _check_files(folder, meta, listing)
-    except FolderError as exc:  # a file swapped for a link or FIFO after the listing
-        raise ModelError(f"{exc}; {RETRAIN}") from None
+    except FolderError as exc:  # a bad name, or a file swapped for a link after the listing
+        raise ModelError(_with_fix(str(exc))) from None
     return meta
 
 

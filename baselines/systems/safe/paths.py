@@ -175,7 +175,7 @@ def read_bytes(path: Path, limit: int = MAX_SMALL_FILE, why: str = FOLDER_FILES)
 def load_json(path: Path, fix: str) -> tuple[Any, str]:
     """A small JSON file parsed strictly (loaders.files.jsonio), and its text; FolderError."""
     try:
-        text = jsonio.decode(read_bytes(path))
+        text = jsonio.decode(read_bytes(path, why=fix))
         return jsonio.loads(text), text
     except FileNotFoundError:
         raise MissingFile(f"{path}: missing; {fix}") from None
