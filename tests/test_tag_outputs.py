@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,30 @@ def test_a_refused_out_answers_before_spacy_or_a_model_is_even_imported(tmp_path
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[0] == "1 []", done.stdout + done.stderr
+
+
+def test_a_hostile_model_folder_is_refused_before_spacy_or_a_system_is_imported(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    # found by the re-attack: the gate ran only inside load_model, after seconds of imports
+    folder = tmp_path / "hostile"
+    shutil.copytree(models["lexicon"], folder)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["files"]["../../etc/passwd"] = "0" * 64
+    (folder / "model.json").write_text(json.dumps(meta))
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    code = (
+        "import sys; from typer.testing import CliRunner; from nkworkers.loaders.cli import app; "
+        f"r = CliRunner().invoke(app, ['tag', '--model', {str(folder)!r}, '--input', "
+        f"{str(source)!r}, '--out', {str(tmp_path / 'o.jsonl')!r}]); print(r.output.strip()); "
+        "print(r.exit_code, sorted(m for m in ('spacy', 'torch', 'ray', 'sklearn') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    said, status = done.stdout.strip().split("\n")[-2:]
+    assert "'../../etc/passwd', which is not a plain file name" in said, done.stdout
+    assert status == "1 []", done.stdout + done.stderr
+    assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_resume_refuses_another_model_set(models: dict[str, Path], tmp_path: Path) -> None:

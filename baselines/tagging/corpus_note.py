@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nkworkers.loaders.dataset.build import tree_fingerprint
+from nkworkers.loaders.files.swap import tree_fingerprint
 
 
 @functools.cache

@@ -197,17 +197,18 @@ def prepare(
     models: Sequence[Path], input_path: Path, out: Path, resume: bool
 ) -> tuple[Output, list[dict[str, str]]]:
     """The refusals that need no model loaded, in a fraction of a second: the output
-    (exists, is the input, in the corpus), the input's kind, and on --resume another
-    model set than the one that wrote OUT. Returns the Output and the model set."""
+    (exists, is the input, in the corpus), the input's kind, each model folder's gate
+    (model_folder.check_folder), and on --resume another model set than the one that
+    wrote OUT. Returns the Output and the model set."""
     try:
         output = Output(out, resume=resume, input_path=input_path)
         kind_of(input_path)
     except (OutputError, InputError) as exc:
         raise TagError(str(exc)) from None
-    from nkworkers.baselines.tagging.model_folder import ModelError, read_model_json
+    from nkworkers.baselines.tagging.model_folder import ModelError, check_folder
 
-    try:
-        record = model_set([(folder, read_model_json(folder)) for folder in models])
+    try:  # the whole gate (names, files table, sha256): hostile folders refused in a second
+        record = model_set([(folder, check_folder(folder)) for folder in models])
         if resume:
             output.check_models(record)
     except (OutputError, ModelError) as exc:

@@ -48,9 +48,9 @@ from nkworkers.baselines.systems.safe import paths
 from nkworkers.baselines.systems.safe.paths import FolderError, Listing
 from nkworkers.baselines.systems.safe.schema import first_error
 from nkworkers.baselines.tagging.corpus_note import corpus_warning, note
-from nkworkers.loaders.dataset.build import tree_fingerprint
 from nkworkers.loaders.files import jsonio
 from nkworkers.loaders.files.atomic import dumps_json
+from nkworkers.loaders.files.swap import tree_fingerprint
 
 FORMAT = "nkworkers-model"
 FORMAT_VERSION = 1
