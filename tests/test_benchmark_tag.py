@@ -62,3 +62,28 @@ def test_system_sets_name_real_systems_and_the_readme_tags_with_them() -> None:
         assert f"train --system {name} " in section
     for name in tag.best_systems(fast=True).values():
         assert f"`{name}`" in section
+
+
+def test_a_compared_system_runs_beside_the_best_and_its_ratio_is_reported() -> None:
+    # issue 22's speed goal is stated against control-twostage: it runs in the same run.
+    best = {t: Path(f"/m/{n}") for t, n in tag.DEFAULT_BEST.items()}
+    fast = {t: Path(f"/m/{n}") for t, n in tag.DEFAULT_FAST.items()}
+    compared = {t: Path(f"/m/{n}") for t, n in tag.COMPARED.items()}
+    configs = tag.configurations(best, fast, compared)
+    assert configs["control_measures: control-twostage (compared)"] == [
+        compared["control_measures"]
+    ]
+    assert tag.configurations(best, fast, {"entities": best["entities"]}).keys() == (
+        tag.configurations(best, fast).keys()
+    )  # the best itself is never run twice
+    rows = [
+        {"scale": 5, "config": c, "articles_per_s": float(i + 1)} for i, c in enumerate(configs)
+    ]
+    ratio = tag._best_vs_compared(rows)
+    cascade = next(r for r in rows if r["config"] == "control_measures: control-cascade")
+    twostage = next(r for r in rows if r["config"].endswith("(compared)"))
+    assert ratio == {
+        "control_measures: control-cascade / control_measures: control-twostage (compared)": (
+            cascade["articles_per_s"] / twostage["articles_per_s"]
+        )
+    }
