@@ -20,7 +20,13 @@ from nkworkers.baselines.evaluation import evaluate_rows
 from nkworkers.baselines.evaluation.ranking import average_precision, pair_matrices
 from nkworkers.baselines.evaluation.units import Sentences as GoldSentences
 from nkworkers.baselines.systems.base import CorpusData, Refits
-from nkworkers.baselines.systems.control.cascade import SETTINGS, Cascade, measure_extent
+from nkworkers.baselines.systems.control.cascade import (
+    SETTINGS,
+    Cascade,
+    measure_extent,
+    measure_spans,
+)
+from nkworkers.baselines.systems.control.common import CATEGORIES
 from nkworkers.baselines.systems.registry import SYSTEMS
 from nkworkers.baselines.tagging.model_folder import ModelError
 from nkworkers.baselines.tagging.train import combine, train
@@ -94,6 +100,18 @@ def test_span_leaves_out_the_attribution_framing() -> None:
     assert text[start:end] == "Workers are banned from using phones"
     only = "The source said."
     assert measure_extent(only) == (0, len(only))
+
+
+def test_two_measures_of_a_kind_in_one_sentence_get_a_span_each() -> None:
+    financial = CATEGORIES.index("FINANCIAL_EXTRACTION")
+    first = "The workers must send RUB 45,000 a month as party funds"
+    second = "the civilian workers will need to send back RUB 70,000"
+    text = f"{first}, while {second}, a source said."
+    spans = measure_spans(text, financial)
+    assert [text[a:b] for a, b in spans] == [first, second]
+    # one part without the category's cue words: the whole extent, as measure_extent
+    single = "Workers must pay party funds, and they are watched, a source said."
+    assert measure_spans(single, financial) == [measure_extent(single)]
 
 
 def test_combine_takes_the_median_of_numbers_and_the_mode_of_the_rest() -> None:
