@@ -115,6 +115,28 @@ def test_tag_refuses_to_write_into_the_corpus(models: dict[str, Path], tmp_path:
     assert after == before
 
 
+def test_an_output_linked_into_a_corpus_from_outside_it_is_refused(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    # found by the re-attack: OUT outside any checkout, a link into one, was followed
+    corpus = tmp_path / "corpus"
+    (corpus / "raw").mkdir(parents=True)
+    (corpus / "annotations").mkdir()
+    manifest = write_jsonl(corpus / "raw" / "manifest.jsonl", [{"doc_id": "a"}])
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "new.jsonl").symlink_to(corpus / "annotations" / "new.jsonl")  # dangling
+    (elsewhere / "m.jsonl").symlink_to(manifest)
+    before = listing(corpus)
+    for name, resume in (("new.jsonl", []), ("m.jsonl", ["--resume"])):
+        line = refused(["--model", str(models["lexicon"]), "--input", str(source),
+                        "--out", str(elsewhere / name), *resume])  # fmt: skip
+        assert "inside the corpus it reads" in line, line
+    assert listing(corpus) == before
+    assert manifest.read_text() == '{"doc_id": "a"}\n'
+
+
 def test_tag_onto_an_existing_output_is_refused_before_the_models_load(
     models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,7 +165,7 @@ class Output:
                         f"{self.out}: the run would overwrite its own input {input_path}; "
                         "choose another --out"
                     )
-        for root in _checkouts_above(self.out):
+        for root in _checkouts_above(targets):
             try:
                 refuse_writing_into_corpus(root, self.out, targets)
             except CorpusError as exc:
@@ -317,12 +317,19 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _checkouts_above(out: Path) -> list[Path]:
-    """Corpus checkouts (a raw/manifest.jsonl beside annotations/) that hold OUT."""
-    here = out.absolute().parent.resolve()
-    return [
-        d for d in (here, *here.parents) if (d / MANIFEST).is_file() and (d / ANNOTATIONS).is_dir()
-    ]
+def _checkouts_above(targets: list[Path]) -> list[Path]:
+    """Corpus checkouts (a raw/manifest.jsonl beside annotations/) that hold a target.
+
+    Each target is followed through links first: an OUT outside any checkout
+    that links into one (``o.jsonl -> corpus/raw/manifest.jsonl``) writes there.
+    """
+    found: dict[Path, None] = {}
+    for target in targets:
+        here = target.absolute().resolve().parent
+        for d in (here, *here.parents):
+            if (d / MANIFEST).is_file() and (d / ANNOTATIONS).is_dir():
+                found[d] = None
+    return list(found)
 
 
 def _locked(folder: Path) -> bool:
