@@ -73,6 +73,15 @@ def _after(section: str, lines: str) -> Callable[[str], str]:
     return lambda text: text.replace(f"[{section}]\n", f"[{section}]\n{lines}\n", 1)
 
 
+def _json(name: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def attack(folder: Path) -> None:
+        value = json.loads((folder / name).read_text())
+        change(value)
+        (folder / name).write_text(json.dumps(value))
+
+    return attack
+
+
 def _link(folder: Path) -> None:
     (folder / "vocab" / "strings.json").unlink()
     (folder / "vocab" / "strings.json").symlink_to("/etc/passwd")
@@ -124,6 +133,15 @@ SPACY: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "lang-path": (_config(lambda t: t.replace('lang = "en"', 'lang = "../../x"')), ("lang",)),
     "bad-syntax": (_config(lambda t: "[nlp\nlang = " + t), ("config.cfg", "not a spaCy config")),
     "no-config": (lambda f: (f / "config.cfg").unlink(), ("config.cfg", "missing")),
+    # found by the re-attack: spaCy built what these sizes say for minutes, 2 GB and more
+    "depth-huge": (
+        _config(lambda t: t.replace("depth = 4", "depth = 10000000")),
+        ("config.cfg", "depth = 10000000", "beyond 32"),
+    ),
+    "beam-width-huge": (
+        _json("ner/cfg", lambda c: c.update(beam_width=100000)),
+        ("ner/cfg", "beam_width = 100000", "beyond 64"),
+    ),
     "symlink": (_link, ("strings.json", "symbolic link")),
     "pickle": (
         lambda f: (f / "ner" / "extra").write_bytes(b"\x80\x04\x95\x00"),
@@ -170,15 +188,6 @@ def test_an_installed_pipeline_loads_through_the_same_check() -> None:
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tiny_token_classifier(tmp_path_factory.mktemp("hf") / "tiny")
-
-
-def _json(name: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
-    def attack(folder: Path) -> None:
-        value = json.loads((folder / name).read_text())
-        change(value)
-        (folder / name).write_text(json.dumps(value))
-
-    return attack
 
 
 def _auto_map(folder: Path) -> None:
@@ -245,6 +254,11 @@ HF: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     "symlink": (
         lambda f: (f / "vocab.txt").symlink_to("/etc/passwd"),
         ("vocab.txt", "symbolic link"),
+    ),
+    # found by the re-attack: 100,000 layers built on the meta device grew memory for minutes
+    "layers-huge": (
+        _json("config.json", lambda c: c.update(num_hidden_layers=100000)),
+        ("config.json", "num_hidden_layers 100,000", "the weights hold"),
     ),
     # found by the re-attack: transformers built the 65536-wide model first (killed, OOM)
     "config-larger-than-weights": (

@@ -21,6 +21,7 @@ transformers reads the folder:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -222,6 +223,7 @@ def _check_fit(cls: Any, folder: Path, fix: str) -> None:
 
     listing = paths.walk(folder, fix)
     shapes = _shapes(folder, _weight_files(folder, listing, fix), fix)
+    _check_depth(folder, read_json(folder, "config.json", fix), shapes, fix)
     with quiet():
         try:
             config = AutoConfig.from_pretrained(str(folder), **FLAGS)
@@ -246,6 +248,34 @@ def _check_fit(cls: Any, folder: Path, fix: str) -> None:
             f"{folder}: config.json describes a model of {size:,} numbers, the weights hold "
             f"{held:,}; {fix}"
         )
+
+
+#: config.json keys that count a model's layers (BERT and most encoders; GPT-2; T5; BART).
+DEPTH_KEYS = ("num_hidden_layers", "n_layer", "num_layers", "encoder_layers", "decoder_layers")
+#: A layer's index in a weight name: ``encoder.layer.5.``, ``h.11.``, ``block.3.``.
+LAYER_INDEX = re.compile(r"(?:^|\.)(?:layer|layers|h|block)\.(\d+)\.")
+#: Layers allowed when no weight name shows an index (no model of any hub has more).
+MAX_DEPTH = 256
+
+
+def _check_depth(
+    folder: Path, config: dict[str, Any], shapes: dict[str, tuple[int, ...]], fix: str
+) -> None:
+    """No layer count in config.json above the layers its weights hold.
+
+    Even on the meta device transformers builds one module per layer the
+    config names: ``num_hidden_layers: 100000`` over six layers of weights
+    grew the process for minutes before any shape could be compared.
+    """
+    indices = [int(m.group(1)) for key in shapes for m in LAYER_INDEX.finditer(key)]
+    held = max(indices) + 1 if indices else 0
+    for key in DEPTH_KEYS:
+        count = config.get(key)
+        if isinstance(count, int) and count > (held or MAX_DEPTH):
+            raise FolderError(
+                f"{folder / 'config.json'}: {key} {count:,}, but the weights hold "
+                f"{held or 'no numbered'} layers; {fix}"
+            )
 
 
 @contextmanager

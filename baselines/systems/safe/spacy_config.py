@@ -17,7 +17,11 @@ spaCy reads anything:
   ``after_init``, ``[training]``'s ``before_to_disk`` and ``before_update``);
 - a component that is sourced (``source``) or built by a factory outside
   :data:`FACTORIES`;
-- a ``lang`` that spaCy has no language for (``zz``).
+- a ``lang`` that spaCy has no language for (``zz``);
+- a size in a component's settings (config.cfg's ``[components]`` and each
+  component's ``cfg`` file) above :data:`SIZES`: spaCy builds what the config
+  says before it reads the weights, so ``depth = 10000000`` filled the memory
+  for minutes and a ``beam_width`` of 100,000 took 2 GB and minutes an article.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 
 from nkworkers.baselines.systems.safe import paths
 from nkworkers.baselines.systems.safe.paths import FolderError, MissingFile
+from nkworkers.loaders.files import jsonio
 
 #: registry -> the function names en_core_web_sm 3.8.0's config.cfg uses.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -73,6 +78,20 @@ CALLBACKS = {
     "training": ("before_to_disk", "before_update"),
 }
 MAX_CONFIG = 1024 * 1024
+#: Upper bounds of a component's sizes, far above en_core_web_sm/md/lg's (width 96, depth 4,
+#: hidden_width 64, maxout_pieces 2-3, window_size 1, rows up to 5,000, beam_width 1);
+#: any other number there is at most MAX_NUMBER (update_with_oracle_cut_size is 100).
+SIZES = {
+    "width": 2048,
+    "depth": 32,
+    "hidden_width": 2048,
+    "maxout_pieces": 8,
+    "window_size": 8,
+    "rows": 1_000_000,
+    "nO": 100_000,
+    "beam_width": 64,
+}
+MAX_NUMBER = 1_000_000
 
 
 def references(config: Mapping[str, Any], where: str = "") -> Iterator[tuple[str, str, str]]:
@@ -127,7 +146,47 @@ def check(folder: Path, fix: str, *, pipeline: Collection[str] | None = None) ->
         raise FolderError(f"{path}: no [nlp] section; {fix}")
     _check_lang(path, nlp.get("lang"), fix)
     _check_components(path, config, nlp, pipeline, fix)
+    _check_sizes(path, config.get("components") or {}, "components", fix)
     return config
+
+
+def numbers(value: Any, where: str) -> Iterator[tuple[str, str, float]]:
+    """(section path, key, number) of every number under value (lists' items included)."""
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            here = f"{where}.{key}" if where else str(key)
+            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+                yield where, str(key), inner
+            elif isinstance(inner, list):
+                for item in inner:
+                    if isinstance(item, (int, float)) and not isinstance(item, bool):
+                        yield where, str(key), item
+                    else:
+                        yield from numbers(item, here)
+            else:
+                yield from numbers(inner, here)
+
+
+def _check_sizes(path: Path, settings: Any, where: str, fix: str) -> None:
+    """Every number of a component's settings within :data:`SIZES` (or MAX_NUMBER)."""
+    for section, key, number in numbers(settings, where):
+        limit = SIZES.get(key, MAX_NUMBER)
+        if not -limit <= number <= limit:
+            raise FolderError(
+                f"{path}: [{section}] {key} = {jsonio.clip(number)}, beyond {limit:,}, more than "
+                f"any pipeline holds (spaCy would build it before reading a weight); {fix}"
+            )
+
+
+def check_component_settings(folder: Path, names: Collection[str], fix: str) -> None:
+    """Each component's ``cfg`` file (JSON, when there) within :data:`SIZES`."""
+    for name in names:
+        path = folder / name / "cfg"
+        try:
+            settings = paths.read_json(path, fix)
+        except MissingFile:
+            continue  # components without settings of their own (tok2vec, attribute_ruler)
+        _check_sizes(path, settings, name, fix)
 
 
 def _check_lang(path: Path, lang: Any, fix: str) -> None:
@@ -218,6 +277,7 @@ def check_folder(folder: Path, fix: str, *, pipeline: Collection[str] | None = N
     if pickles:
         raise FolderError(f"{folder}: {pickles[0]} is a pickle; spaCy folders hold none; {fix}")
     config = check(folder, fix, pipeline=pipeline)
+    check_component_settings(folder, config["nlp"]["pipeline"], fix)
     check_tokenizer(folder, config["nlp"]["lang"], fix)
 
 
