@@ -431,6 +431,16 @@ def test_settings_train_never_writes_are_refused(
     refused(folder, *needles)
 
 
+def test_a_state_file_that_is_no_json_gets_the_retrain_fix_not_the_files_table_hint(
+    trained: dict[str, Path], tmp_path: Path
+) -> None:
+    # found by the re-attack: NaN in tfidf-lr.json was answered with a files-table hint
+    folder = copy(trained, "control-tfidf-lr", tmp_path)
+    edit_json(folder, "tfidf-lr.json", lambda s: s.update(threshold=float("nan")))
+    message = refused(folder, "tfidf-lr.json", "NaN", "train the model again")
+    assert "files table" not in message
+
+
 # crfsuite files: a crash must become one line ---------------------------------------------
 
 LOAD_EACH = """

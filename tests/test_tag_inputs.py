@@ -232,3 +232,12 @@ def test_predict_label_map_that_is_a_fifo_or_device_is_refused_without_reading(
         )  # fmt: skip
         assert result.exit_code == 1 and what in result.output, result.output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_txt_file_with_an_upper_case_suffix_is_tagged_not_skipped(tmp_path: Path) -> None:
+    # found by the re-attack: UPPER.TXT was neither tagged nor rejected
+    (tmp_path / "a.txt").write_text("One.", encoding="utf-8")
+    (tmp_path / "B.TXT").write_text("Two.", encoding="utf-8")
+    (tmp_path / "c.md").write_text("Not an article.", encoding="utf-8")
+    items = [i for unit in plan(tmp_path) for i in read_unit(unit)]
+    assert sorted(i.value["doc_id"] for i in items) == ["B", "a"]

@@ -281,3 +281,14 @@ def test_tag_engine_ray_without_ray_says_one_line(
                     "--out", str(tmp_path / "o.jsonl"), "--engine", "ray"])  # fmt: skip
     assert "--engine ray needs ray: pip install -e '.[scale]'" in line
     assert listing(tmp_path) == ["in.jsonl"]
+
+
+def test_an_output_under_a_file_says_its_folder_cannot_be_made(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    # found by the re-attack: it said "another nkworkers tag run started on it"
+    source = write_jsonl(tmp_path / "in.jsonl", ARTICLES[:1])
+    (tmp_path / "afile").write_text("x")
+    line = refused(["--model", str(models["lexicon"]), "--input", str(source),
+                    "--out", str(tmp_path / "afile" / "x.jsonl")])  # fmt: skip
+    assert "cannot make its folder" in line and "another nkworkers tag run" not in line

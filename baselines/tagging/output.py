@@ -201,6 +201,12 @@ class Output:
         created = not self.parts.exists()
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # FileExistsError too: a file where a folder of the path goes
+            raise OutputError(
+                f"{self.out}: cannot make its folder {self.out.parent} "
+                f"({exc.strerror or exc}); choose another --out"
+            ) from None
+        try:
             self.parts.mkdir(exist_ok=self.resume)
             fd = os.open(self.parts, os.O_RDONLY | os.O_DIRECTORY)
         except FileExistsError:

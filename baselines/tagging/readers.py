@@ -83,10 +83,11 @@ def plan(path: Path, per_unit: int | None = None) -> list[Unit]:
 
 
 def folder_names(path: Path) -> list[str]:
-    """Names of the ``*.txt`` entries of a folder, sorted; InputError if it cannot be listed."""
+    """Names of the ``*.txt`` entries of a folder (``.TXT`` too), sorted; InputError if it
+    cannot be listed."""
     try:
         with os.scandir(path) as entries:
-            return sorted(e.name for e in entries if e.name.endswith(".txt"))
+            return sorted(e.name for e in entries if e.name.lower().endswith(".txt"))
     except OSError as exc:
         raise InputError(f"{path}: cannot list the folder ({exc.strerror})") from None
 

@@ -84,7 +84,10 @@ def read_state(folder: Path, name: str, schema: type[S]) -> S:
     """The JSON file folder/name, parsed strictly (jsonio) and validated by ``schema``."""
     path = folder / name
     # jsonio first: duplicate keys, deep nesting, huge integers; then the schema
-    _, text = paths.load_json(path, f"{FIX} (model.json's files table must list what it reads)")
+    try:
+        _, text = paths.load_json(path, FIX)
+    except MissingFile:
+        raise MissingFile(f"{path}: missing, and the system reads it; {FIX}") from None
     try:
         return schema.model_validate_json(text)
     except ValidationError as exc:
