@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nkworkers.baselines.systems.entities.outside import (
@@ -138,6 +139,14 @@ SPACY: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
         _config(lambda t: t.replace("depth = 4", "depth = 10000000")),
         ("config.cfg", "depth = 10000000", "beyond 32"),
     ),
+    "depth-by-reference": (
+        _config(lambda t: t.replace("depth = 4", "depth = ${training.max_steps}")),
+        ("depth = 100000", "beyond 32"),
+    ),
+    "beam-width-string": (
+        _json("ner/cfg", lambda c: c.update(beam_width="100000")),
+        ("ner/cfg", "beam_width = '100000' is not a whole number"),
+    ),
     "beam-width-huge": (
         _json("ner/cfg", lambda c: c.update(beam_width=100000)),
         ("ner/cfg", "beam_width = 100000", "beyond 64"),
@@ -217,6 +226,17 @@ def _no_head(folder: Path) -> None:
     save_file(kept, str(folder / "model.safetensors"), metadata={"format": "pt"})
 
 
+def _forged_layer(folder: Path) -> None:
+    """One tiny tensor named for layer 99999, beside a config of 100,000 layers."""
+    from safetensors.numpy import load_file, save_file
+
+    arrays = load_file(str(folder / "model.safetensors"))
+    first = next(k for k in sorted(arrays) if ".layer.0." in k)
+    arrays[first.replace(".layer.0.", ".layer.99999.")] = np.zeros(1, dtype=np.float32)
+    save_file(arrays, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    _json("config.json", lambda c: c.update(num_hidden_layers=100000))(folder)
+
+
 def _split_regex(tokenizer: dict) -> None:
     tokenizer["pre_tokenizer"] = {
         "type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": False
@@ -260,6 +280,11 @@ HF: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
         _json("config.json", lambda c: c.update(num_hidden_layers=100000)),
         ("config.json", "num_hidden_layers 100,000", "the weights hold"),
     ),
+    "layers-float": (
+        _json("config.json", lambda c: c.update(num_hidden_layers=100000.0)),
+        ("num_hidden_layers 100000.0 is not a whole number",),
+    ),
+    "layers-forged-index": (_forged_layer, ("num_hidden_layers 100,000", "the weights hold")),
     # found by the re-attack: transformers built the 65536-wide model first (killed, OOM)
     "config-larger-than-weights": (
         _json("config.json", lambda c: c.update(hidden_size=2048, intermediate_size=2048)),

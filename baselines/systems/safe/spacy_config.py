@@ -146,31 +146,57 @@ def check(folder: Path, fix: str, *, pipeline: Collection[str] | None = None) ->
         raise FolderError(f"{path}: no [nlp] section; {fix}")
     _check_lang(path, nlp.get("lang"), fix)
     _check_components(path, config, nlp, pipeline, fix)
-    _check_sizes(path, config.get("components") or {}, "components", fix)
+    _check_sizes(path, _interpolated(path, text_of(config), fix).get("components") or {},
+                 "components", fix)  # fmt: skip
     return config
 
 
-def numbers(value: Any, where: str) -> Iterator[tuple[str, str, float]]:
-    """(section path, key, number) of every number under value (lists' items included)."""
+def text_of(config: Mapping[str, Any]) -> str:
+    """The config as text again (confection), to be read with its ${...} references filled."""
+    from confection import Config
+
+    return str(Config(dict(config)).to_str(interpolate=False))
+
+
+def _interpolated(path: Path, text: str, fix: str) -> dict[str, Any]:
+    """The config with every ``${section:key}`` replaced by its value: substitution only,
+    no registered function is called (that is ``resolve``, never run here)."""
+    from confection import Config
+
+    try:
+        return dict(Config().from_str(text, interpolate=True))
+    except Exception as exc:  # confection raises many kinds on a bad reference
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise FolderError(
+            f"{path}: a ${{...}} reference does not resolve ({first}); {fix}"
+        ) from None
+
+
+def leaves(value: Any, where: str) -> Iterator[tuple[str, str, Any]]:
+    """(section path, key, value) of every value under value that is no section
+    (lists' items one by one)."""
     if isinstance(value, Mapping):
         for key, inner in value.items():
             here = f"{where}.{key}" if where else str(key)
-            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-                yield where, str(key), inner
-            elif isinstance(inner, list):
-                for item in inner:
-                    if isinstance(item, (int, float)) and not isinstance(item, bool):
-                        yield where, str(key), item
-                    else:
-                        yield from numbers(item, here)
-            else:
-                yield from numbers(inner, here)
+            for item in inner if isinstance(inner, list) else [inner]:
+                if isinstance(item, (Mapping, list)):
+                    yield from leaves(item, here)
+                else:
+                    yield where, str(key), item
 
 
 def _check_sizes(path: Path, settings: Any, where: str, fix: str) -> None:
-    """Every number of a component's settings within :data:`SIZES` (or MAX_NUMBER)."""
-    for section, key, number in numbers(settings, where):
+    """Every size of :data:`SIZES` a whole number within its bound (nO may be null), and
+    every other number of a component's settings within MAX_NUMBER."""
+    for section, key, number in leaves(settings, where):
         limit = SIZES.get(key, MAX_NUMBER)
+        whole = isinstance(number, int) and not isinstance(number, bool)
+        if key in SIZES and not whole and not (key == "nO" and number is None):
+            raise FolderError(
+                f"{path}: [{section}] {key} = {jsonio.clip(number)} is not a whole number; {fix}"
+            )
+        if not isinstance(number, (int, float)) or isinstance(number, bool):
+            continue
         if not -limit <= number <= limit:
             raise FolderError(
                 f"{path}: [{section}] {key} = {jsonio.clip(number)}, beyond {limit:,}, more than "
