@@ -84,8 +84,9 @@ choice):
 The benchmark run (results/): LODO 0.561 ± 0.158, pooled 0.581 [0.497,
 0.660], test 0.370 [0.133, 0.606]; span overlap F1 LODO 0.532 ± 0.153,
 pooled 0.554 (0.559 ± 0.161, pooled 0.577 [0.497, 0.655] with round 2's
-span cut below); average precision pooled 0.499. Tagging: 1.2-2.2x control-
-twostage's articles/s in adjacent runs on shared cores (benchmarks/RESULTS.md).
+span cut below); average precision pooled 0.499. Tagging (``python -m
+benchmarks tag``, 300 articles, one run, another job on the cores): 4.3
+articles/s against control-twostage's 3.3, 1.30x (benchmarks/RESULTS.md).
 
 Round 2 (same harness: the runs above reproduced exactly, LODO 0.561 ±
 0.158, pooled 0.581, inner 0.610). "Nested" is added: each fold's settings
