@@ -176,11 +176,6 @@ def save_model(
         raise
 
 
-def _with_fix(message: str) -> str:
-    """The message with RETRAIN as its fix, once (check_name's messages carry it already)."""
-    return message if message.endswith(RETRAIN) else f"{message}; {RETRAIN}"
-
-
 def _listing(folder: Path) -> Listing:
     try:
         return paths.walk(folder, f"pass a folder written by `nkworkers train`, or {RETRAIN}")
@@ -227,7 +222,10 @@ def _check_files(folder: Path, meta: dict[str, Any], listing: Listing) -> None:
             f"({MAX_FOLDER:,}); {RETRAIN}"
         )
     for name, digest in table.items():
-        paths.check_name(folder, name, where, RETRAIN)
+        try:
+            paths.check_name(folder, name, where, RETRAIN)
+        except FolderError as exc:  # its message ends with the fix already
+            raise ModelError(str(exc)) from None
         if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
             raise ModelError(
                 f"{folder / MODEL_JSON}: {name}'s sha256 is not 64 hex digits; {RETRAIN}"
@@ -263,8 +261,8 @@ def check_folder(folder: Path) -> dict[str, Any]:
         listing = _listing(folder)
         meta = read_model_json(folder, listing)
         _check_files(folder, meta, listing)
-    except FolderError as exc:  # a bad name, or a file swapped for a link after the listing
-        raise ModelError(_with_fix(str(exc))) from None
+    except FolderError as exc:  # a file swapped for a link or FIFO after the listing
+        raise ModelError(f"{exc}; {RETRAIN}") from None
     return meta
 
 

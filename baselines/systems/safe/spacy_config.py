@@ -146,25 +146,18 @@ def check(folder: Path, fix: str, *, pipeline: Collection[str] | None = None) ->
         raise FolderError(f"{path}: no [nlp] section; {fix}")
     _check_lang(path, nlp.get("lang"), fix)
     _check_components(path, config, nlp, pipeline, fix)
-    _check_sizes(path, _interpolated(path, text_of(config), fix).get("components") or {},
+    _check_sizes(path, _interpolated(path, config, fix).get("components") or {},
                  "components", fix)  # fmt: skip
     return config
 
 
-def text_of(config: Mapping[str, Any]) -> str:
-    """The config as text again (confection), to be read with its ${...} references filled."""
-    from confection import Config
-
-    return str(Config(dict(config)).to_str(interpolate=False))
-
-
-def _interpolated(path: Path, text: str, fix: str) -> dict[str, Any]:
+def _interpolated(path: Path, config: Mapping[str, Any], fix: str) -> dict[str, Any]:
     """The config with every ``${section:key}`` replaced by its value: substitution only,
     no registered function is called (that is ``resolve``, never run here)."""
     from confection import Config
 
     try:
-        return dict(Config().from_str(text, interpolate=True))
+        return dict(Config(dict(config)).interpolate())
     except Exception as exc:  # confection raises many kinds on a bad reference
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise FolderError(
